@@ -1,0 +1,204 @@
+//! The bindgen front end: the only code that knows bindgen and libclang.
+//!
+//! bindgen's internals are private, so this module drives its public `Builder`, collects what its
+//! `ParseCallbacks` report (integer macros, macro tokens, where each record is declared) and parses
+//! the Rust it generates with `syn`: records, fields and their types from the item definitions,
+//! sizes, alignments and offsets from the layout assertions. Numbers bindgen does not assert
+//! (members of anonymous aggregates, bitfields) are left for the probe.
+
+mod rust_items;
+
+use crate::error::Error;
+use crate::model::{Arch, RecordKind};
+use crate::sysroot::Sysroot;
+use bindgen::callbacks::{DiscoveredItem, DiscoveredItemId, ParseCallbacks, SourceLocation, Token};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+pub use rust_items::parse_bindings;
+
+/// A record as bindgen sees it, before the probe supplies per-target numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRecord {
+    /// C spelling used as the key, e.g. `struct vfio_info_cap_header`.
+    pub name: String,
+    /// Struct or union.
+    pub kind: RecordKind,
+    /// bindgen's `size_of` assertion, in bytes.
+    pub size_bytes: Option<u64>,
+    /// bindgen's `align_of` assertion, in bytes.
+    pub align_bytes: Option<u64>,
+    /// Members in declaration order, anonymous aggregates flattened.
+    pub fields: Vec<RawField>,
+}
+
+/// A member as bindgen sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawField {
+    /// C path from the record, e.g. `flags` or `named.inner`.
+    pub path: String,
+    /// C type spelling.
+    pub c_type: String,
+    /// bindgen's `offset_of` assertion, in bytes, where it emits one.
+    pub offset_bytes: Option<u64>,
+    /// True for a bitfield member.
+    pub is_bitfield: bool,
+}
+
+/// An integer constant as bindgen sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawConstant {
+    /// Macro or enumerator name.
+    pub name: String,
+    /// bindgen's value (64 bits; unsigned 64-bit values wrap to negative).
+    pub value: i64,
+    /// `None` for a macro, the enum's C name for an enumerator.
+    pub enum_name: Option<String>,
+    /// For `_IO*` macros: the macro used and the argument type text.
+    pub ioctl: Option<(String, Option<String>)>,
+}
+
+/// What bindgen produced for one header on one target.
+#[derive(Debug, Clone)]
+pub struct Extracted {
+    /// The header, relative to the include root.
+    pub header: String,
+    /// Records declared in this header.
+    pub records: Vec<RawRecord>,
+    /// Integer constants declared in this header.
+    pub constants: Vec<RawConstant>,
+    /// The generated Rust, without doc comments.
+    pub bindings: String,
+}
+
+/// What the callbacks collect while bindgen parses.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Integer macros and their values.
+    pub int_macros: BTreeMap<String, i64>,
+    /// Tokens of every object-like macro.
+    pub macro_tokens: BTreeMap<String, Vec<String>>,
+    /// Rust name -> (C tag if it has one, declaring file).
+    /// Rust name -> (C tag, declaring file).
+    pub records: BTreeMap<String, (Option<String>, Option<String>)>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Callbacks(Arc<Mutex<Collected>>);
+
+impl Callbacks {
+    fn with<R>(&self, f: impl FnOnce(&mut Collected) -> R) -> R {
+        // A poisoned lock means another callback panicked inside bindgen; the data is still usable.
+        let mut guard = match self.0.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut guard)
+    }
+}
+
+impl ParseCallbacks for Callbacks {
+    fn int_macro(&self, name: &str, value: i64) -> Option<bindgen::callbacks::IntKind> {
+        self.with(|c| c.int_macros.insert(name.to_string(), value));
+        None
+    }
+
+    fn modify_macro(&self, name: &str, tokens: &mut Vec<Token>) {
+        let text = tokens
+            .iter()
+            .map(|t| String::from_utf8_lossy(&t.raw).into_owned())
+            .collect();
+        self.with(|c| c.macro_tokens.insert(name.to_string(), text));
+    }
+
+    fn new_item_found(
+        &self,
+        _id: DiscoveredItemId,
+        item: DiscoveredItem,
+        location: Option<&SourceLocation>,
+    ) {
+        let file = location.and_then(|l| l.file_name.clone());
+        let (original, final_name) = match item {
+            DiscoveredItem::Struct {
+                original_name,
+                final_name,
+            }
+            | DiscoveredItem::Union {
+                original_name,
+                final_name,
+            } => (original_name, final_name),
+            _ => return,
+        };
+        self.with(|c| c.records.insert(final_name, (original, file)));
+    }
+}
+
+/// Runs bindgen on `header` (relative to the sysroot's include root) for `arch`.
+///
+/// `scratch` is a private directory for clang's macro-fallback precompiled header.
+pub fn extract_header(
+    sysroot: &Sysroot,
+    header: &str,
+    arch: Arch,
+    scratch: &Path,
+) -> Result<Extracted, Error> {
+    let path = sysroot.root().join(header);
+    if !path.is_file() {
+        return Err(Error::MissingHeader { path });
+    }
+    let path_text = path.to_string_lossy().into_owned();
+    let callbacks = Callbacks::default();
+    let builder = bindgen::Builder::default()
+        .header(path_text.clone())
+        .clang_args(sysroot.clang_args(arch))
+        .allowlist_file(regex_escape(&path_text))
+        .clang_macro_fallback()
+        .clang_macro_fallback_build_dir(scratch)
+        .layout_tests(true)
+        .generate_comments(false)
+        .prepend_enum_name(false)
+        .formatter(bindgen::Formatter::Prettyplease)
+        .parse_callbacks(Box::new(callbacks.clone()));
+    let bindings = builder.generate().map_err(|e| Error::Compile {
+        header: header.to_string(),
+        arch,
+        message: first_line(&e.to_string()),
+    })?;
+    let text = bindings.to_string();
+    let collected = callbacks.with(std::mem::take);
+    let (records, constants) =
+        parse_bindings(&text, &collected, &path_text).map_err(|message| Error::Bindings {
+            header: header.to_string(),
+            arch,
+            message,
+        })?;
+    Ok(Extracted {
+        header: header.to_string(),
+        records,
+        constants,
+        bindings: text,
+    })
+}
+
+/// The first line of a compiler message, trimmed.
+pub(crate) fn first_line(message: &str) -> String {
+    message
+        .lines()
+        .find(|l| l.contains("error"))
+        .or_else(|| message.lines().next())
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,66 @@
+//! Header sets: which headers under an include root are snapshotted together.
+
+use crate::error::Error;
+use crate::layout::OnCompileError;
+use std::path::Path;
+
+/// The headers of the `vfio` set, each taken where present.
+pub const VFIO_SET: [&str; 3] = ["linux/vfio.h", "linux/iommu.h", "linux/iommufd.h"];
+
+/// Resolves a header set name against an include root: the headers (relative to the root) and how
+/// to treat one that does not compile alone.
+pub fn resolve(set: &str, root: &Path) -> Result<(Vec<String>, OnCompileError), Error> {
+    if !root.is_dir() {
+        return Err(Error::MissingDir {
+            path: root.to_path_buf(),
+        });
+    }
+    match set {
+        "vfio" => Ok((
+            VFIO_SET
+                .iter()
+                .filter(|h| root.join(h).is_file())
+                .map(|h| h.to_string())
+                .collect(),
+            OnCompileError::Fail,
+        )),
+        "all" => {
+            let mut found = Vec::new();
+            collect(&root.join("linux"), "linux", &mut found)?;
+            found.sort();
+            Ok((found, OnCompileError::Skip))
+        }
+        other => Err(Error::UnknownHeaderSet(other.to_string())),
+    }
+}
+
+fn collect(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, &format!("{rel}/{name}"), out)?;
+        } else if name.ends_with(".h") {
+            out.push(format!("{rel}/{name}"));
+        }
+    }
+    Ok(())
+}
+
+/// The kernel version (`major.minor`) of the headers under `root`, from `linux/version.h`.
+pub fn kernel_version(root: &Path) -> Result<String, Error> {
+    let path = root.join("linux/version.h");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let code = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("#define LINUX_VERSION_CODE "))
+        .find_map(|v| v.trim().parse::<u64>().ok())
+        .ok_or_else(|| Error::Snapshot {
+            path: path.clone(),
+            line: 0,
+            message: "no numeric LINUX_VERSION_CODE".into(),
+        })?;
+    Ok(format!("{}.{}", code >> 16, (code >> 8) & 0xff))
+}

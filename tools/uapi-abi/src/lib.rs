@@ -1,0 +1,64 @@
+//! uapi-abi: the layouts of Linux UAPI headers, extracted with bindgen, checked against a compiled
+//! probe for every target architecture, and kept as reviewable snapshots.
+//!
+//! The library never prints and never exits; the `uapi-guard` binary is the only user interface.
+
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod export;
+pub mod extract;
+pub mod headers;
+pub mod layout;
+pub mod model;
+pub mod probe;
+pub mod snapshot;
+pub mod sysroot;
+
+pub use error::Error;
+
+use layout::{extract_layout, Extraction};
+use model::Arch;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// Extracts header set `set` under `root` for every architecture in `arches`, two at a time.
+///
+/// Results come back in the order of `arches`.
+pub fn extract_set(
+    root: &Path,
+    set: &str,
+    version: &str,
+    arches: &[Arch],
+) -> Result<Vec<Extraction>, Error> {
+    let (headers, on_error) = headers::resolve(set, root)?;
+    let sysroot = sysroot::Sysroot::new(root, arches)?;
+    let next = Mutex::new(0usize);
+    let results: Mutex<Vec<Option<Result<Extraction, Error>>>> =
+        Mutex::new(arches.iter().map(|_| None).collect());
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(arches.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = {
+                    let mut n = next.lock().unwrap_or_else(|p| p.into_inner());
+                    let i = *n;
+                    *n += 1;
+                    i
+                };
+                let Some(&arch) = arches.get(i) else { break };
+                let r = extract_layout(&sysroot, set, version, &headers, arch, on_error);
+                results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every architecture was processed"))
+        .collect()
+}

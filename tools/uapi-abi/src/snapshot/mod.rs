@@ -1,0 +1,28 @@
+//! The snapshot text format: one line per item or field, in a stable order, so a pull request that
+//! changes a layout shows exactly the lines that changed. Reading a snapshot back reproduces the
+//! model exactly. Snapshot files may come from untrusted pull requests: reading never panics and
+//! every error names the file and line.
+//!
+//! ```text
+//! schema 1
+//! header-set vfio
+//! version 6.1
+//! arch x86_64
+//! bindgen 0.73.2
+//! libclang Debian clang version 14.0.6
+//! header linux/vfio.h
+//! skipped linux/foo.h error=...
+//! record struct vfio_info_cap_header kind=struct size=8 align=4 header=linux/vfio.h
+//! field struct vfio_info_cap_header.id offset=0 size=2 align=2 type=__u16
+//! field struct x.flags offset=0 size=4 align=4 bits=3+5 type=__u32
+//! const VFIO_API_VERSION value=0 header=linux/vfio.h
+//! const VFIO_GET_API_VERSION value=15204 header=linux/vfio.h ioctl=none:0x3b:100:0 macro=_IO
+//! const VFIO_PCI_BAR0_REGION_INDEX value=0 header=linux/vfio.h enum=<anonymous>
+//! ```
+//! `type=`, `error=` and `arg=` run to the end of the line.
+
+mod io;
+mod text;
+
+pub use io::{read_snapshot, write_atomic, write_snapshot_dir};
+pub use text::{parse, render, SCHEMA};

@@ -1,0 +1,100 @@
+//! Where headers come from: an include root (`/usr/include`, or an unpacked `linux-libc-dev`) and,
+//! for each architecture, an overlay directory holding only an `asm` symlink to that
+//! architecture's `asm/` headers. The overlay is passed first with `-isystem`, so a host
+//! `/usr/include/asm` symlink (from gcc-multilib) can never supply another architecture's values.
+
+use crate::error::Error;
+use crate::model::Arch;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// An include root plus per-architecture `asm` overlays.
+#[derive(Debug)]
+pub struct Sysroot {
+    root: PathBuf,
+    overlays: BTreeMap<Arch, PathBuf>,
+    _dir: tempfile::TempDir,
+}
+
+impl Sysroot {
+    /// Prepares overlays for `arches` over the include root `root`.
+    ///
+    /// The `asm/` headers of an architecture are looked for as `<root>/<triple>/asm` (the native
+    /// multiarch layout) and then as `<root>/../<triple>/include/asm` (Debian's cross packages:
+    /// `/usr/<triple>/include/asm` beside `/usr/include`, or the same inside an unpacked package).
+    pub fn new(root: &Path, arches: &[Arch]) -> Result<Self, Error> {
+        if !root.is_dir() {
+            return Err(Error::MissingDir {
+                path: root.to_path_buf(),
+            });
+        }
+        let root = root.canonicalize().map_err(|e| Error::io(root, e))?;
+        let dir = tempfile::Builder::new()
+            .prefix("uapi-guard-sysroot")
+            .tempdir()
+            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        let mut overlays = BTreeMap::new();
+        for &arch in arches {
+            let asm = asm_dir(&root, arch)?;
+            let overlay = dir.path().join(arch.name());
+            std::fs::create_dir_all(&overlay).map_err(|e| Error::io(&overlay, e))?;
+            let link = overlay.join("asm");
+            std::os::unix::fs::symlink(&asm, &link).map_err(|e| Error::io(&link, e))?;
+            overlays.insert(arch, overlay);
+        }
+        Ok(Sysroot {
+            root,
+            overlays,
+            _dir: dir,
+        })
+    }
+
+    /// The include root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Architectures prepared.
+    pub fn arches(&self) -> impl Iterator<Item = Arch> + '_ {
+        self.overlays.keys().copied()
+    }
+
+    /// A scratch directory private to this sysroot.
+    pub fn scratch(&self, name: &str) -> Result<PathBuf, Error> {
+        let p = self._dir.path().join(name);
+        std::fs::create_dir_all(&p).map_err(|e| Error::io(&p, e))?;
+        Ok(p)
+    }
+
+    /// clang arguments selecting `arch` and these headers.
+    pub fn clang_args(&self, arch: Arch) -> Vec<String> {
+        let mut args = vec![format!("--target={}", arch.clang_target())];
+        if let Some(overlay) = self.overlays.get(&arch) {
+            args.push("-isystem".into());
+            args.push(overlay.to_string_lossy().into_owned());
+        }
+        args.push("-isystem".into());
+        args.push(self.root.to_string_lossy().into_owned());
+        args
+    }
+}
+
+fn asm_dir(root: &Path, arch: Arch) -> Result<PathBuf, Error> {
+    let triple = arch.debian_triple();
+    let mut candidates = vec![root.join(triple).join("asm")];
+    if let Some(parent) = root.parent() {
+        candidates.push(parent.join(triple).join("include").join("asm"));
+    }
+    candidates
+        .iter()
+        .find(|c| c.join("types.h").is_file())
+        .cloned()
+        .ok_or_else(|| Error::MissingAsm {
+            arch,
+            searched: candidates
+                .iter()
+                .map(|c| c.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}

@@ -1,0 +1,9 @@
+//! The `uapi-guard` command line: argument parsing and glue only. All work happens in `uapi-abi`.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
+}
