@@ -20,8 +20,10 @@ impl Sysroot {
     /// Prepares overlays for `arches` over the include root `root`.
     ///
     /// The `asm/` headers of an architecture are looked for as `<root>/<triple>/asm` (the native
-    /// multiarch layout) and then as `<root>/../<triple>/include/asm` (Debian's cross packages:
-    /// `/usr/<triple>/include/asm` beside `/usr/include`, or the same inside an unpacked package).
+    /// multiarch layout), then as `<root>/../<triple>/include/asm` (Debian's cross packages:
+    /// `/usr/<triple>/include/asm` beside `/usr/include`, or the same inside an unpacked package),
+    /// and last in the machine's own `/usr/include/<triple>/asm` and `/usr/<triple>/include/asm`
+    /// (for fixture trees that carry only `linux/` headers).
     pub fn new(root: &Path, arches: &[Arch]) -> Result<Self, Error> {
         if !root.is_dir() {
             return Err(Error::MissingDir {
@@ -84,6 +86,13 @@ fn asm_dir(root: &Path, arch: Arch) -> Result<PathBuf, Error> {
     let mut candidates = vec![root.join(triple).join("asm")];
     if let Some(parent) = root.parent() {
         candidates.push(parent.join(triple).join("include").join("asm"));
+    }
+    // A fixture or partial tree with no asm/ of its own uses the machine's.
+    for system in [format!("/usr/include/{triple}/asm"), format!("/usr/{triple}/include/asm")] {
+        let system = std::path::PathBuf::from(system);
+        if !candidates.contains(&system) {
+            candidates.push(system);
+        }
     }
     candidates
         .iter()
