@@ -45,11 +45,10 @@ pub fn extract_layout(
     arch: Arch,
     on_error: OnCompileError,
 ) -> Result<Extraction, Error> {
-    let scratch = sysroot.scratch(&format!("macro-fallback-{arch}"))?;
     let mut extracted: Vec<Extracted> = Vec::new();
     let mut skipped = Vec::new();
-    for header in headers {
-        match extract_header(sysroot, header, arch, &scratch) {
+    for (header, result) in headers.iter().zip(extract_all(sysroot, headers, arch)?) {
+        match result {
             Ok(e) => extracted.push(e),
             Err(Error::Compile { message, .. }) if on_error == OnCompileError::Skip => skipped
                 .push(SkippedHeader {
@@ -62,25 +61,55 @@ pub fn extract_layout(
     let mut records = BTreeMap::new();
     let mut constants = BTreeMap::new();
     let mut analysed = Vec::new();
-    for group in probe_groups(sysroot, arch, &extracted, on_error, &mut skipped)? {
-        for (e, values) in group {
-            analysed.push(e.header.clone());
-            for raw in &e.records {
-                let record = assemble_record(raw, &e.header, &values, arch)?;
-                records.entry(record.name.clone()).or_insert(record);
+    // Headers are probed in groups to save compiler runs. A group that fails to compile is
+    // halved (headers that compile alone can clash); a group whose numbers disagree with bindgen
+    // is split into single headers (one header's macro can change another's expression), so only
+    // a single header's disagreement is an error.
+    let mut work: Vec<&[Extracted]> = extracted.chunks(96).collect();
+    while let Some(group) = work.pop() {
+        let headers: Vec<String> = group.iter().map(|e| e.header.clone()).collect();
+        let raw_records: Vec<RawRecord> = group.iter().flat_map(|e| e.records.clone()).collect();
+        let raw_constants: Vec<RawConstant> =
+            group.iter().flat_map(|e| e.constants.clone()).collect();
+        let values = match probe::run(sysroot, arch, &headers, &raw_records, &raw_constants) {
+            Ok(values) => values,
+            Err(Error::Probe { .. }) if group.len() > 1 => {
+                let (a, b) = group.split_at(group.len() / 2);
+                work.push(b);
+                work.push(a);
+                continue;
             }
-            for raw in &e.constants {
-                let c = assemble_constant(raw, &e.header, &values, arch)?;
-                constants.entry(c.name.clone()).or_insert(c);
+            Err(Error::Probe { item, message, .. }) if on_error == OnCompileError::Skip => {
+                skipped.push(SkippedHeader {
+                    header: headers.join(" "),
+                    reason: format!("probe: {item}: {message}"),
+                });
+                continue;
             }
+            Err(e) => return Err(e),
+        };
+        match assemble_group(group, &values, arch) {
+            Ok((r, c)) => {
+                for record in r {
+                    records.entry(record.name.clone()).or_insert(record);
+                }
+                for constant in c {
+                    constants.entry(constant.name.clone()).or_insert(constant);
+                }
+                analysed.extend(headers);
+            }
+            Err(Error::Mismatch { .. }) if group.len() > 1 => {
+                work.extend(group.chunks(1).rev());
+            }
+            Err(e) => return Err(e),
         }
     }
     analysed.sort();
     skipped.sort_by(|a, b| a.header.cmp(&b.header));
     let bindings = extracted
-        .into_iter()
+        .iter()
         .filter(|e| analysed.contains(&e.header))
-        .map(|e| (e.header, e.bindings))
+        .map(|e| (e.header.clone(), e.bindings.clone()))
         .collect();
     Ok(Extraction {
         layout: Layout {
@@ -97,44 +126,60 @@ pub fn extract_layout(
     })
 }
 
-type Probed<'a> = Vec<(&'a Extracted, std::rc::Rc<ProbeValues>)>;
-
-/// Probes headers together, halving a group whenever it fails to compile (headers that compile
-/// alone can still clash with each other), so a large set costs few compiler runs.
-fn probe_groups<'a>(
+/// Runs bindgen on every header, on as many threads as there are cores; results in header order.
+fn extract_all(
     sysroot: &Sysroot,
+    headers: &[String],
     arch: Arch,
-    extracted: &'a [Extracted],
-    on_error: OnCompileError,
-    skipped: &mut Vec<SkippedHeader>,
-) -> Result<Vec<Probed<'a>>, Error> {
-    let mut out = Vec::new();
-    let mut work: Vec<&'a [Extracted]> = extracted.chunks(96).collect();
-    while let Some(group) = work.pop() {
-        let headers: Vec<String> = group.iter().map(|e| e.header.clone()).collect();
-        let records: Vec<RawRecord> = group.iter().flat_map(|e| e.records.clone()).collect();
-        let constants: Vec<RawConstant> = group.iter().flat_map(|e| e.constants.clone()).collect();
-        match probe::run(sysroot, arch, &headers, &records, &constants) {
-            Ok(values) => {
-                let values = std::rc::Rc::new(values);
-                out.push(group.iter().map(|e| (e, values.clone())).collect());
-            }
-            Err(e @ Error::Probe { .. }) if group.len() > 1 => {
-                let _ = e;
-                let (a, b) = group.split_at(group.len() / 2);
-                work.push(b);
-                work.push(a);
-            }
-            Err(Error::Probe { item, message, .. }) if on_error == OnCompileError::Skip => {
-                skipped.push(SkippedHeader {
-                    header: headers.join(" "),
-                    reason: format!("probe: {item}: {message}"),
-                });
-            }
-            Err(e) => return Err(e),
+) -> Result<Vec<Result<Extracted, Error>>, Error> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, headers.len().max(1));
+    // bindgen's macro fallback writes fixed file names into its build directory, so each worker
+    // has its own.
+    let scratch: Vec<_> = (0..workers)
+        .map(|w| sysroot.scratch(&format!("macro-fallback-{arch}-{w}")))
+        .collect::<Result<_, _>>()?;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for dir in &scratch {
+            let (next, results) = (&next, &results);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(header) = headers.get(i) else { break };
+                let r = extract_header(sysroot, header, arch, dir);
+                results
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((i, r));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, r)| r).collect())
+}
+
+type Assembled = (Vec<Record>, Vec<Constant>);
+
+fn assemble_group(
+    group: &[Extracted],
+    values: &ProbeValues,
+    arch: Arch,
+) -> Result<Assembled, Error> {
+    let mut records = Vec::new();
+    let mut constants = Vec::new();
+    for e in group {
+        for raw in &e.records {
+            records.push(assemble_record(raw, &e.header, values, arch)?);
+        }
+        for raw in &e.constants {
+            constants.push(assemble_constant(raw, &e.header, values, arch)?);
         }
     }
-    Ok(out)
+    Ok((records, constants))
 }
 
 fn need(values: &ProbeValues, q: Query, arch: Arch) -> Result<u64, Error> {
@@ -250,10 +295,11 @@ fn assemble_constant(
     } else {
         i128::from(bits)
     };
-    // bindgen evaluates `(1 << 31)` in 64 bits; C evaluates it as an `int`. Where the C value is a
-    // 32-bit one, the low 32 bits must agree.
+    // bindgen evaluates `(1 << 31)` and `(-1U)` in 64 bits; C evaluates them as 32-bit `int` or
+    // `unsigned int`. Where the C value is a 32-bit one, the low 32 bits must agree.
     let agrees = raw.value as u64 == bits
-        || (i32::try_from(value).is_ok() && raw.value as u32 == bits as u32);
+        || ((i128::from(i32::MIN)..=i128::from(u32::MAX)).contains(&value)
+            && raw.value as u32 == bits as u32);
     if !agrees {
         return Err(Error::Mismatch {
             arch,

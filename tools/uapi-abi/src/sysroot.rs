@@ -88,7 +88,10 @@ fn asm_dir(root: &Path, arch: Arch) -> Result<PathBuf, Error> {
         candidates.push(parent.join(triple).join("include").join("asm"));
     }
     // A fixture or partial tree with no asm/ of its own uses the machine's.
-    for system in [format!("/usr/include/{triple}/asm"), format!("/usr/{triple}/include/asm")] {
+    for system in [
+        format!("/usr/include/{triple}/asm"),
+        format!("/usr/{triple}/include/asm"),
+    ] {
         let system = std::path::PathBuf::from(system);
         if !candidates.contains(&system) {
             candidates.push(system);

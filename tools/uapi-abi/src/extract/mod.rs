@@ -82,6 +82,8 @@ pub struct Collected {
     /// Rust name -> (C tag if it has one, declaring file).
     /// Rust name -> (C tag, declaring file).
     pub records: BTreeMap<String, (Option<String>, Option<String>)>,
+    /// Typedef names: a record with one of these names is spelled by the typedef.
+    pub typedefs: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -128,6 +130,10 @@ impl ParseCallbacks for Callbacks {
                 original_name,
                 final_name,
             } => (original_name, final_name),
+            DiscoveredItem::Alias { alias_name, .. } => {
+                self.with(|c| c.typedefs.insert(alias_name));
+                return;
+            }
             _ => return,
         };
         self.with(|c| c.records.insert(final_name, (original, file)));
@@ -167,8 +173,9 @@ pub fn extract_header(
     })?;
     let text = bindings.to_string();
     let collected = callbacks.with(std::mem::take);
-    let (records, constants) =
-        parse_bindings(&text, &collected, &path_text).map_err(|message| Error::Bindings {
+    let header_text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let (records, constants) = parse_bindings(&text, &collected, &path_text, &header_text)
+        .map_err(|message| Error::Bindings {
             header: header.to_string(),
             arch,
             message,

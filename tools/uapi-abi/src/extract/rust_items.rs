@@ -5,13 +5,15 @@ use crate::model::RecordKind;
 use std::collections::{BTreeMap, BTreeSet};
 use syn::{Expr, Fields, Item, Lit, Type};
 
-/// Rust keywords bindgen escapes by appending `_` to a C identifier.
+/// Rust keywords and primitive type names that bindgen escapes by appending `_` to a C identifier.
 const RUST_KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
     "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
     "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
     "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield", "bool", "char",
+    "str", "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64",
+    "u128", "usize",
 ];
 
 /// Undoes bindgen's keyword escaping (`type_` -> `type`).
@@ -43,6 +45,8 @@ struct Ctx<'a> {
     enums: BTreeSet<String>,
     asserts: Assertions,
     collected: &'a Collected,
+    /// Records of this header that userspace names by a typedef only.
+    typedef_spelled: BTreeSet<String>,
 }
 
 /// Parses the generated Rust; keeps records and constants declared in `header_path`.
@@ -50,6 +54,7 @@ pub fn parse_bindings(
     text: &str,
     collected: &Collected,
     header_path: &str,
+    header_text: &str,
 ) -> Result<(Vec<RawRecord>, Vec<RawConstant>), String> {
     let file = syn::parse_file(text).map_err(|e| format!("generated Rust does not parse: {e}"))?;
     let mut ctx = Ctx {
@@ -58,6 +63,7 @@ pub fn parse_bindings(
         enums: BTreeSet::new(),
         asserts: Assertions::default(),
         collected,
+        typedef_spelled: BTreeSet::new(),
     };
     let mut order = Vec::new();
     let mut consts = Vec::new();
@@ -94,21 +100,40 @@ pub fn parse_bindings(
         }
     }
 
+    for rust_name in &order {
+        if let (Some((kind, _)), Some((Some(tag), _))) =
+            (ctx.defs.get(rust_name), collected.records.get(rust_name))
+        {
+            if collected.typedefs.contains(rust_name)
+                || !declares_tag(header_text, kind.keyword(), tag)
+            {
+                ctx.typedef_spelled.insert(rust_name.clone());
+            }
+        }
+    }
     let mut records = Vec::new();
     for rust_name in &order {
         let Some((tag, file)) = collected.records.get(rust_name) else {
             continue;
         };
-        if rust_name.contains("__bindgen_ty_") || file.as_deref() != Some(header_path) {
+        if rust_name.contains("_bindgen_ty_") || file.as_deref() != Some(header_path) {
             continue;
         }
         if rust_name.starts_with("__Bindgen") {
             continue;
         }
-        let (kind, _) = &ctx.defs[rust_name];
+        let Some((kind, _)) = ctx.defs.get(rust_name) else {
+            continue;
+        };
+        // A record bindgen asserts no size for is incomplete here (declared, defined elsewhere).
+        if !ctx.asserts.size.contains_key(rust_name) {
+            continue;
+        }
         let name = match tag {
-            Some(tag) => format!("{} {}", kind.keyword(), tag),
-            None => rust_name.clone(),
+            Some(tag) if !ctx.typedef_spelled.contains(rust_name) => {
+                format!("{} {}", kind.keyword(), tag)
+            }
+            _ => rust_name.clone(),
         };
         let mut fields = Vec::new();
         ctx.flatten(rust_name, "", Some(0), &mut fields);
@@ -128,7 +153,13 @@ pub fn parse_bindings(
             continue;
         };
         let ty = single_ident(&c.ty).unwrap_or_default();
-        let enum_name = ctx.enums.contains(&ty).then(|| {
+        // A macro that shadows an enumerator of the same name (`#define X (X - 1)`) is what
+        // userspace sees when it writes the name.
+        let is_macro = collected.macro_tokens.contains_key(&name);
+        if is_macro && constants.iter().any(|k: &RawConstant| k.name == name) {
+            constants.retain(|k: &RawConstant| k.name != name);
+        }
+        let enum_name = (!is_macro && ctx.enums.contains(&ty)).then(|| {
             if ty.starts_with("_bindgen_ty_") {
                 "enum <anonymous>".to_string()
             } else {
@@ -167,6 +198,7 @@ impl Ctx<'_> {
         }
         Some(match self.collected.records.get(rust_name) {
             Some((None, _)) => rust_name.to_string(),
+            _ if self.typedef_spelled.contains(rust_name) => rust_name.to_string(),
             _ => format!("{} {}", kind.keyword(), rust_name),
         })
     }
@@ -181,7 +213,7 @@ impl Ctx<'_> {
             if field.starts_with("_bindgen_") || field.starts_with("__bindgen_padding") {
                 continue;
             }
-            if field == "_address" {
+            if field == "_address" || field == "bindgen_union_field" {
                 continue;
             }
             let asserted = self
@@ -466,4 +498,20 @@ fn ioctl_macro(tokens: &[String]) -> Option<(String, Option<String>)> {
     }
     let arg_type = args.get(2).map(|t| t.join(" "));
     Some((mac.clone(), arg_type))
+}
+
+/// True if the header text names `keyword tag` (so `typedef struct { ... } tag;` is told apart
+/// from `struct tag { ... }`, which bindgen reports alike).
+fn declares_tag(header_text: &str, keyword: &str, tag: &str) -> bool {
+    let mut words = header_text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty());
+    let mut previous = "";
+    for w in words.by_ref() {
+        if previous == keyword && w == tag {
+            return true;
+        }
+        previous = w;
+    }
+    false
 }
