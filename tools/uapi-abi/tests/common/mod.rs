@@ -1,0 +1,31 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use uapi_abi::layout::{extract_layout, OnCompileError};
+use uapi_abi::model::{Arch, Layout};
+use uapi_abi::sysroot::Sysroot;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn fixture_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layout")
+}
+
+/// Layout of `headers` under `root` for `arch`.
+pub fn layout_of(root: &std::path::Path, headers: &[&str], arch: Arch) -> Layout {
+    let sysroot = Sysroot::new(root, &[arch]).expect("sysroot");
+    let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    extract_layout(
+        &sysroot,
+        "test",
+        "test",
+        &headers,
+        arch,
+        OnCompileError::Fail,
+    )
+    .expect("extraction")
+    .layout
+}

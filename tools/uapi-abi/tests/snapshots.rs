@@ -1,0 +1,149 @@
+//! Snapshot files: committed snapshots parse and re-render byte for byte, corrupt files get an
+//! error naming the file and line, and writes are atomic.
+
+mod common;
+
+use uapi_abi::model::Arch;
+use uapi_abi::snapshot::{parse, read_snapshot, render, write_snapshot_dir};
+
+fn committed() -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for set in std::fs::read_dir(common::repo().join("abi-snapshots"))
+        .unwrap()
+        .flatten()
+    {
+        let Ok(versions) = std::fs::read_dir(set.path()) else {
+            continue;
+        };
+        for v in versions.flatten() {
+            for f in std::fs::read_dir(v.path()).into_iter().flatten().flatten() {
+                if f.path().extension().is_some_and(|e| e == "layout") {
+                    out.push(f.path());
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_committed_snapshot_round_trips_exactly() {
+    let files = committed();
+    assert!(
+        files.len() >= 6 * 7,
+        "expected six versions of seven architectures, found {}",
+        files.len()
+    );
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let layout = read_snapshot(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            render(&layout),
+            text,
+            "{} does not re-render identically",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn fresh_extraction_round_trips_through_text() {
+    let l = common::layout_of(&common::fixture_root(), &["linux/shapes.h"], Arch::S390x);
+    assert_eq!(parse(&render(&l)).unwrap(), l);
+}
+
+#[test]
+fn seed_fixture_has_the_design_layouts() {
+    let path = common::repo().join("abi-snapshots/vfio/5.6-seed-v1-fixture/x86_64.layout");
+    let l = read_snapshot(&path).unwrap();
+    let info = &l.records["struct iommu_cache_invalidate_info"];
+    assert_eq!(info.size_bytes, 48);
+    assert_eq!(info.field("pasid_info").unwrap().offset_bytes, 8);
+    let outer = &l.records["struct vfio_iommu_type1_cache_invalidate"];
+    assert_eq!(outer.field("cache_info").unwrap().offset_bytes, 8);
+    let io = l.constants["VFIO_IOMMU_CACHE_INVALIDATE"]
+        .ioctl
+        .as_ref()
+        .unwrap();
+    assert_eq!((io.macro_name.as_str(), io.size_bytes), ("_IO", 0));
+}
+
+fn bad(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x86_64.layout");
+    std::fs::write(&path, text).unwrap();
+    read_snapshot(&path).unwrap_err().to_string()
+}
+
+const GOOD: &str =
+    "schema 1\nheader-set vfio\nversion 6.1\narch x86_64\nbindgen 0.73.2\nlibclang c\n\
+record struct a kind=struct size=8 align=4 header=linux/a.h\n\
+field struct a.x offset=0 size=4 align=4 type=__u32\n";
+
+#[test]
+fn good_minimal_snapshot_parses() {
+    let l = parse(GOOD).unwrap();
+    assert_eq!(l.records["struct a"].fields[0].c_type, "__u32");
+}
+
+#[test]
+fn newer_schema_is_refused_with_file_and_line() {
+    let e = bad(&GOOD.replace("schema 1", "schema 2"));
+    assert!(
+        e.contains("x86_64.layout:1:") && e.contains("schema 2") && e.contains("upgrade"),
+        "{e}"
+    );
+}
+
+#[test]
+fn truncated_snapshot_names_what_is_missing() {
+    let e = bad("schema 1\nheader-set vfio\nversion 6.1\n");
+    assert!(
+        e.contains("x86_64.layout:0:") && e.contains("missing `arch`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn corrupt_number_names_the_line() {
+    let e = bad(&GOOD.replace("size=8", "size=eight"));
+    assert!(e.contains(":7:") && e.contains("size=eight"), "{e}");
+}
+
+#[test]
+fn field_before_its_record_is_refused() {
+    let e = bad(&GOOD.replace("field struct a.x", "field struct b.x"));
+    assert!(e.contains(":8:") && e.contains("does not follow"), "{e}");
+}
+
+#[test]
+fn unknown_line_kind_and_arch_are_refused() {
+    assert!(bad(&format!("{GOOD}bogus line\n")).contains(":9: unknown line kind"));
+    assert!(bad(&GOOD.replace("arch x86_64", "arch vax")).contains("unknown architecture `vax`"));
+}
+
+#[test]
+fn snapshot_write_replaces_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = parse(GOOD).unwrap();
+    write_snapshot_dir(
+        dir.path(),
+        &[l.clone()],
+        &[("linux/a.h".into(), "// rust".into())],
+    )
+    .unwrap();
+    write_snapshot_dir(dir.path(), &[l], &[]).unwrap();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| n == "x86_64.layout" || n == "bindings"),
+        "leftover temp files: {names:?}"
+    );
+    assert!(dir.path().join("bindings/linux__a.rs").is_file());
+}
