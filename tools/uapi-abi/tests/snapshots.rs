@@ -129,7 +129,7 @@ fn snapshot_write_replaces_atomically() {
     let l = parse(GOOD).unwrap();
     write_snapshot_dir(
         dir.path(),
-        &[l.clone()],
+        std::slice::from_ref(&l),
         &[("linux/a.h".into(), "// rust".into())],
     )
     .unwrap();

@@ -158,6 +158,9 @@ pub fn extract_header(
     let builder = bindgen::Builder::default()
         .header(path_text.clone())
         .clang_args(sysroot.clang_args(arch))
+        // The sysroot passes every include directory; letting bindgen discover them would spawn
+        // a clang process per header (most of the cost of a small header).
+        .detect_include_paths(false)
         .allowlist_file(regex_escape(&path_text))
         .clang_macro_fallback()
         .clang_macro_fallback_build_dir(scratch)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what uapi-guard needs on a Debian machine: libclang for bindgen, clang for the per-arch
+# probes, gcc-multilib for the `gcc -m32` agreement test, and the linux-libc-dev-<arch>-cross
+# packages whose asm/ headers the probes and bindgen use. As root it installs what is missing;
+# otherwise it prints the exact command to run and fails.
+set -euo pipefail
+
+pkgs=(libclang-dev clang gcc gcc-multilib make)
+for a in i386 arm64 armhf riscv64 ppc64el s390x; do
+  pkgs+=("linux-libc-dev-$a-cross")
+done
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  else
+    echo "setup: missing Debian packages; run:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+if [ "${1:-}" = "--fuzz" ] && ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked
+fi
