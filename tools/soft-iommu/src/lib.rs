@@ -1,0 +1,23 @@
+//! soft-iommu: a software model of the kernel side of the IOMMU cache-invalidation ioctls from the
+//! VFIO_IOMMU_CACHE_INVALIDATE review and its iommufd successor, with an oracle.
+//!
+//! Pure and deterministic: no I/O, no global state, no panics on any input (every address and
+//! size computation is checked). A fuzzer drives it through [`ops::run_sequence`].
+
+#![deny(missing_docs)]
+
+pub mod copy_struct;
+pub mod errno;
+pub mod fail_nth;
+pub mod handlers;
+pub mod iommu;
+pub mod ops;
+pub mod oracle;
+pub mod request;
+pub mod uapi;
+pub mod usermem;
+pub mod world;
+
+pub use errno::Errno;
+pub use handlers::{ioctl, Call, Profile};
+pub use ops::{run_sequence, Op, Violation};

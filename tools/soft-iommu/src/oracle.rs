@@ -1,0 +1,459 @@
+//! The oracle: a reference model of what each ioctl must do, written from the kernel's rules in
+//! the plainest form (memory is read with `peek`, arithmetic in u128), and the invariants checked
+//! after every call:
+//!
+//! - the errno is the one the kernel returns for that input (the reference decides; under fault
+//!   injection the injected error is accepted too);
+//! - no user byte is read outside what the user said it passed;
+//! - invalidation never adds or changes a cache entry, and never touches another domain's entries
+//!   or another domain's devices';
+//! - after success, nothing the request covered is still cached (over-invalidating is allowed,
+//!   under-invalidating never);
+//! - an error changes nothing, except where the kernel processes an array: then exactly the
+//!   reported prefix took effect, and the count written back says how many.
+
+use crate::copy_struct;
+use crate::errno::Errno;
+use crate::handlers::{Call, Profile};
+use crate::iommu::{Caches, DomainId};
+use crate::request::{page_range, Invalidation};
+use crate::uapi::{
+    cache_info as ci, hwpt_invalidate as h, u32_at, u64_at, vfio_cache_invalidate as cmd,
+};
+use crate::usermem::{UserRange, PAGE_SIZE};
+use crate::world::World;
+
+/// What the reference says a call must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    /// The result.
+    pub result: Result<(), Errno>,
+    /// The user ranges the kernel may read.
+    pub allowed_reads: Vec<UserRange>,
+    /// The domain the call may touch (`None`: nothing may change).
+    pub target: Option<DomainId>,
+    /// Requests whose covered entries must be gone afterwards (on success: all; on an array
+    /// error: the processed prefix).
+    pub done: Vec<Invalidation>,
+    /// For iommufd: where `entry_num` is written back and the count it must hold.
+    pub writeback: Option<(u64, u32)>,
+    /// True when an array entry failed, so caches may have changed (over-invalidation) even though
+    /// the call failed.
+    pub partial_allowed: bool,
+}
+
+impl Expected {
+    fn fail(e: Errno, reads: Vec<UserRange>) -> Self {
+        Expected {
+            result: Err(e),
+            allowed_reads: reads,
+            target: None,
+            done: Vec::new(),
+            writeback: None,
+            partial_allowed: false,
+        }
+    }
+}
+
+/// The reference outcome of `call` on the state `world` (taken before the call).
+pub fn expected(world: &World, profile: Profile, call: Call) -> Expected {
+    match (profile, call) {
+        (Profile::V1 | Profile::VfioFixed, Call::VfioCacheInvalidate { container, arg }) => {
+            expected_vfio(world, container, arg)
+        }
+        (Profile::Iommufd, Call::HwptInvalidate { arg }) => expected_hwpt(world, arg),
+        _ => Expected::fail(Errno::Enotty, Vec::new()),
+    }
+}
+
+fn expected_vfio(world: &World, container: u32, arg: u64) -> Expected {
+    let Some(&dom) = world.containers.get(&container) else {
+        return Expected::fail(Errno::Einval, Vec::new());
+    };
+    let Some(domain) = world.iommu.domain(dom) else {
+        return Expected::fail(Errno::Einval, Vec::new());
+    };
+    // The ioctl only makes sense on a nesting container; nothing is read otherwise.
+    if !domain.nesting {
+        return Expected::fail(Errno::Einval, Vec::new());
+    }
+    let minsz = UserRange::new(arg, cmd::MINSZ_FIXED);
+    let Ok(hdr) = world.mem.peek(arg, cmd::MINSZ_FIXED) else {
+        return Expected::fail(Errno::Efault, vec![minsz]);
+    };
+    let argsz = u64::from(u32_at(&hdr, cmd::ARGSZ));
+    let reads = vec![minsz, UserRange::new(arg, argsz)];
+    let einval = || Expected::fail(Errno::Einval, reads.clone());
+    if argsz < cmd::MINSZ_FIXED || u32_at(&hdr, cmd::FLAGS) != 0 {
+        return einval();
+    }
+    let version = u32_at(&hdr, cmd::CACHE_INFO + ci::VERSION);
+    let size = match version {
+        1 => ci::SIZE_V1,
+        2 => ci::SIZE_V2,
+        _ => return einval(),
+    };
+    if argsz < cmd::CACHE_INFO + size {
+        return einval();
+    }
+    let info = match copy_struct::reference(
+        &world.mem,
+        size,
+        arg + cmd::CACHE_INFO,
+        argsz - cmd::CACHE_INFO,
+    ) {
+        Ok(i) => i,
+        Err(e) => return Expected::fail(e, reads),
+    };
+    let Some(request) = reference_request(&info, version, dom, domain.devices.clone()) else {
+        return einval();
+    };
+    Expected {
+        result: Ok(()),
+        allowed_reads: reads,
+        target: Some(dom),
+        done: vec![request],
+        writeback: None,
+        partial_allowed: false,
+    }
+}
+
+/// The request an `iommu_cache_invalidate_info` stands for, or `None` if the kernel must refuse it.
+fn reference_request(
+    info: &[u8],
+    version: u32,
+    dom: DomainId,
+    devices: Vec<u32>,
+) -> Option<Invalidation> {
+    let byte = |off: u64| info.get(off as usize).copied().unwrap_or(0);
+    let (cache, granu) = (byte(ci::CACHE), byte(ci::GRANULARITY));
+    let flags = u32_at(info, ci::UNION + ci::U_FLAGS);
+    let pasid = u64_at(info, ci::UNION + ci::U_PASID);
+    let refused = [
+        byte(ci::PADDING) != 0 || byte(ci::PADDING + 1) != 0,
+        version == 2 && u64_at(info, ci::EXT_V2) != 0,
+        cache == 0 || cache > ci::TYPE_ALL,
+        granu > 2,
+        granu == ci::GRANU_DOMAIN && cache & ci::TYPE_DEV_IOTLB != 0,
+        granu == ci::GRANU_ADDR && cache & ci::TYPE_PASID != 0,
+        granu == ci::GRANU_PASID && flags > (ci::FLAG_PASID | ci::FLAG_ARCHID),
+        granu == ci::GRANU_ADDR && flags > (ci::FLAG_PASID | ci::FLAG_ARCHID | ci::FLAG_LEAF),
+        granu != ci::GRANU_DOMAIN && (flags & ci::FLAG_PASID == 0 || pasid >= 1 << 20),
+    ];
+    if refused.iter().any(|&r| r) {
+        return None;
+    }
+    let range = if granu == ci::GRANU_ADDR {
+        let addr = u64_at(info, ci::UNION + ci::U_ADDR);
+        let granule = u128::from(u64_at(info, ci::UNION + ci::U_GRANULE_SIZE));
+        let len = granule * u128::from(u64_at(info, ci::UNION + ci::U_NB_GRANULES));
+        let valid_granule = granule.is_power_of_two() && granule >= u128::from(PAGE_SIZE);
+        if !valid_granule
+            || u128::from(addr) % granule != 0
+            || len == 0
+            || u128::from(addr) + len > u128::from(u64::MAX)
+        {
+            return None;
+        }
+        Some(page_range(addr, len)?)
+    } else {
+        None
+    };
+    Some(Invalidation {
+        domain: dom,
+        devices,
+        iotlb: cache & ci::TYPE_IOTLB != 0,
+        dev_iotlb: cache & ci::TYPE_DEV_IOTLB != 0,
+        pasid_cache: cache & ci::TYPE_PASID != 0,
+        pasid: (granu != ci::GRANU_DOMAIN).then_some(pasid as u32),
+        range,
+    })
+}
+
+fn expected_hwpt(world: &World, arg: u64) -> Expected {
+    let Ok(size_bytes) = world.mem.peek(arg, 4) else {
+        return Expected::fail(Errno::Efault, vec![UserRange::new(arg, 4)]);
+    };
+    let size = u64::from(u32_at(&size_bytes, 0));
+    let mut reads = vec![UserRange::new(arg, 4), UserRange::new(arg, size)];
+    if size < h::STRUCT_SIZE {
+        return Expected::fail(Errno::Einval, reads);
+    }
+    let cmd = match copy_struct::reference(&world.mem, h::STRUCT_SIZE, arg, size) {
+        Ok(c) => c,
+        Err(e) => return Expected::fail(e, reads),
+    };
+    let uptr = u64_at(&cmd, h::DATA_UPTR);
+    let len = u64::from(u32_at(&cmd, h::ENTRY_LEN));
+    let num = u32_at(&cmd, h::ENTRY_NUM);
+    reads.push(UserRange {
+        start: u128::from(uptr),
+        end: u128::from(uptr) + u128::from(len) * u128::from(num),
+    });
+    let mut out = Expected {
+        result: Ok(()),
+        allowed_reads: reads,
+        target: None,
+        done: Vec::new(),
+        writeback: Some((arg + h::ENTRY_NUM, 0)),
+        partial_allowed: false,
+    };
+    let early = |out: &mut Expected, e| {
+        out.result = Err(e);
+        out.clone()
+    };
+    if u32_at(&cmd, h::RESERVED) != 0 {
+        return early(&mut out, Errno::Eopnotsupp);
+    }
+    if num != 0 && (uptr == 0 || len == 0) {
+        return early(&mut out, Errno::Einval);
+    }
+    let Some(&dom) = world.hwpts.get(&u32_at(&cmd, h::HWPT_ID)) else {
+        return early(&mut out, Errno::Enoent);
+    };
+    let Some(domain) = world.iommu.domain(dom).filter(|d| d.nesting) else {
+        return early(&mut out, Errno::Einval);
+    };
+    if u32_at(&cmd, h::DATA_TYPE) != h::DATA_VTD_S1 {
+        return early(&mut out, Errno::Einval);
+    }
+    if num == 0 {
+        return out;
+    }
+    if len != h::ENTRY_SIZE {
+        return early(&mut out, Errno::Einval);
+    }
+    out.target = Some(dom);
+    for index in 0..num {
+        let at = u128::from(uptr) + u128::from(index) * u128::from(len);
+        let entry = u64::try_from(at)
+            .ok()
+            .and_then(|a| world.mem.peek(a, len).ok());
+        let outcome = match entry {
+            None => Err(Errno::Efault),
+            Some(e) => reference_entry(&e, dom, domain.devices.clone()),
+        };
+        let request = match outcome {
+            Ok(r) => r,
+            Err(e) => {
+                out.result = Err(e);
+                out.partial_allowed = true;
+                return out;
+            }
+        };
+        if domain.devices.iter().any(|&d| world.iommu.is_failing(d)) {
+            out.result = Err(Errno::Eio);
+            out.partial_allowed = true;
+            return out;
+        }
+        out.done.push(request);
+        out.writeback = Some((arg + h::ENTRY_NUM, index + 1));
+    }
+    out
+}
+
+fn reference_entry(e: &[u8], dom: DomainId, devices: Vec<u32>) -> Result<Invalidation, Errno> {
+    let addr = u64_at(e, h::E_ADDR);
+    let npages = u64_at(e, h::E_NPAGES);
+    if u32_at(e, h::E_FLAGS) > h::E_FLAG_LEAF || u32_at(e, h::E_RESERVED) != 0 {
+        return Err(Errno::Eopnotsupp);
+    }
+    if addr % PAGE_SIZE != 0 || npages == 0 {
+        return Err(Errno::Einval);
+    }
+    let range = if addr == 0 && npages == u64::MAX {
+        None
+    } else {
+        let len = u128::from(npages) * u128::from(PAGE_SIZE);
+        if u128::from(addr) + len > u128::from(u64::MAX) {
+            return Err(Errno::Einval);
+        }
+        Some(page_range(addr, len).ok_or(Errno::Einval)?)
+    };
+    Ok(Invalidation {
+        domain: dom,
+        devices,
+        iotlb: true,
+        dev_iotlb: true,
+        pasid_cache: false,
+        pasid: None,
+        range,
+    })
+}
+
+/// Checks one call against the reference. `injected` is true when fault injection fired during
+/// the call. Returns a description of the first violation.
+pub fn check(
+    before: &World,
+    after: &World,
+    profile: Profile,
+    call: Call,
+    result: Result<(), Errno>,
+    injected: bool,
+) -> Result<(), String> {
+    let exp = expected(before, profile, call);
+    for r in after.mem.reads() {
+        if r.start < r.end && !exp.allowed_reads.iter().any(|a| a.contains(r)) {
+            return Err(format!(
+                "read user bytes {:#x}..{:#x}, outside what the user passed ({})",
+                r.start,
+                r.end,
+                exp.allowed_reads
+                    .iter()
+                    .map(|a| format!("{:#x}..{:#x}", a.start, a.end))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    if !injected && result != exp.result {
+        return Err(format!(
+            "returned {} but the kernel returns {}",
+            show(result),
+            show(exp.result)
+        ));
+    }
+    let (b, a) = (&before.iommu.caches, &after.iommu.caches);
+    check_no_additions(b, a)?;
+    let outside = |dom: Option<DomainId>| -> Result<(), String> {
+        let devices: Vec<u32> = dom
+            .and_then(|d| before.iommu.domain(d))
+            .map(|d| d.devices.clone())
+            .unwrap_or_default();
+        let lost_iotlb = b
+            .iotlb
+            .keys()
+            .find(|k| Some(k.0) != dom && !a.iotlb.contains_key(k));
+        let lost_dev = b
+            .dev_iotlb
+            .keys()
+            .find(|k| !devices.contains(&k.0) && !a.dev_iotlb.contains_key(k));
+        let lost_pasid = b
+            .pasid
+            .keys()
+            .find(|k| Some(k.0) != dom && !a.pasid.contains_key(k));
+        match (lost_iotlb, lost_dev, lost_pasid) {
+            (Some(k), _, _) => Err(format!("invalidated IOTLB entry {k:?} of another domain")),
+            (_, Some(k), _) => Err(format!(
+                "invalidated device-IOTLB entry {k:?} of another domain's device"
+            )),
+            (_, _, Some(k)) => Err(format!(
+                "invalidated PASID-cache entry {k:?} of another domain"
+            )),
+            _ => Ok(()),
+        }
+    };
+    match result {
+        Ok(()) => {
+            outside(exp.target)?;
+            if !injected || exp.result.is_ok() {
+                for req in &exp.done {
+                    let left = req.covered(a);
+                    if !left.is_empty() {
+                        return Err(format!(
+                            "succeeded but left covered entries cached: {}",
+                            show_caches(&left)
+                        ));
+                    }
+                }
+            }
+        }
+        Err(_) if exp.partial_allowed || (injected && exp.writeback.is_some()) => {
+            outside(exp.target)?;
+            let Some((addr, want)) = exp.writeback else {
+                return Ok(());
+            };
+            // With no count written back (an injected fault stopped the call before or at the
+            // write), userspace learns nothing, and only the scope checks above apply.
+            let written = after
+                .mem
+                .writes()
+                .iter()
+                .any(|w| w.contains(&UserRange::new(addr, 4)));
+            let Ok(bytes) = after.mem.peek(addr, 4) else {
+                return Ok(());
+            };
+            if !written {
+                return Ok(());
+            }
+            let got = u32_at(&bytes, 0);
+            if !injected && got != want {
+                return Err(format!(
+                    "wrote back entry_num {got}, but {want} entries were handled"
+                ));
+            }
+            for req in exp.done.iter().take(got as usize) {
+                let left = req.covered(a);
+                if !left.is_empty() {
+                    return Err(format!(
+                        "reported {got} entries handled but one of them left {}",
+                        show_caches(&left)
+                    ));
+                }
+            }
+        }
+        Err(_) => {
+            if a != b {
+                return Err(
+                    "failed, yet changed the caches: userspace cannot tell what is still stale"
+                        .into(),
+                );
+            }
+        }
+    }
+    if let (Some((addr, want)), false) = (exp.writeback, injected) {
+        let written = after
+            .mem
+            .writes()
+            .iter()
+            .any(|w| w.contains(&UserRange::new(addr, 4)));
+        let got = after.mem.peek(addr, 4).map(|b| u32_at(&b, 0)).ok();
+        if !written || got != Some(want) {
+            return Err(format!(
+                "entry_num not written back as {want} (found {got:?})"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_no_additions(b: &Caches, a: &Caches) -> Result<(), String> {
+    let added = a
+        .iotlb
+        .iter()
+        .find(|(k, v)| b.iotlb.get(k) != Some(v))
+        .map(|(k, _)| format!("IOTLB {k:?}"))
+        .or_else(|| {
+            a.dev_iotlb
+                .iter()
+                .find(|(k, v)| b.dev_iotlb.get(k) != Some(v))
+                .map(|(k, _)| format!("device IOTLB {k:?}"))
+        })
+        .or_else(|| {
+            a.pasid
+                .iter()
+                .find(|(k, v)| b.pasid.get(k) != Some(v))
+                .map(|(k, _)| format!("PASID cache {k:?}"))
+        });
+    match added {
+        Some(what) => Err(format!(
+            "invalidation added or changed a cache entry: {what}"
+        )),
+        None => Ok(()),
+    }
+}
+
+fn show(r: Result<(), Errno>) -> String {
+    match r {
+        Ok(()) => "0".into(),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn show_caches(c: &Caches) -> String {
+    let mut parts = Vec::new();
+    parts.extend(c.iotlb.keys().take(3).map(|k| format!("IOTLB{k:?}")));
+    parts.extend(c.dev_iotlb.keys().take(3).map(|k| format!("devIOTLB{k:?}")));
+    parts.extend(c.pasid.keys().take(3).map(|k| format!("PASID{k:?}")));
+    format!("{} entries ({})", c.len(), parts.join(" "))
+}

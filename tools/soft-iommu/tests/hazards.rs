@@ -1,0 +1,414 @@
+//! One deterministic test per hazard from the review and its history: the `v1` profile breaks
+//! the oracle and the fixed profiles hold. Hazards that exist only in the iommufd design are shown
+//! by the iommufd profile holding and by the oracle rejecting a handler that gets them wrong.
+
+use soft_iommu::fail_nth::FailNth;
+use soft_iommu::handlers::{ioctl, Call, Profile};
+use soft_iommu::ops::{
+    hwpt_bytes, run_sequence, ArgSize, HwptArg, HwptEntry, NbGranules, Op, VfioArg,
+};
+use soft_iommu::oracle;
+use soft_iommu::uapi::{cache_info as ci, hwpt_invalidate as h, put, u32_at};
+use soft_iommu::world::World;
+use soft_iommu::Errno;
+
+/// Fill every cache: guest mappings for PASID 1 in domains 1 and 2, translated by every device.
+fn warm() -> Vec<Op> {
+    let mut ops = Vec::new();
+    for (dom, devs) in [(0u8, [0u8, 1, 2].as_slice()), (1, &[3])] {
+        for page in 0..4 {
+            ops.push(Op::GuestMap {
+                dom,
+                pasid: 1,
+                page,
+                phys: 100 + u16::from(page),
+            });
+            for &dev in devs {
+                ops.push(Op::Translate {
+                    dev,
+                    pasid: 1,
+                    page,
+                });
+            }
+        }
+    }
+    ops
+}
+
+fn vfio() -> VfioArg {
+    VfioArg {
+        container: 0,
+        argsz: ArgSize::Exact,
+        flags: 0,
+        version: 1,
+        cache: ci::TYPE_IOTLB | ci::TYPE_DEV_IOTLB | ci::TYPE_PASID,
+        granularity: ci::GRANU_PASID,
+        padding: 0,
+        info_flags: ci::FLAG_PASID as u8,
+        pasid: 1,
+        pasid_huge: false,
+        addr_page: 0,
+        granule_shift: 0,
+        nb_granules: NbGranules::Small(1),
+        ext: 0,
+        tail_byte: 0,
+        at_page_end: true,
+    }
+}
+
+fn entry(addr_page: u16, npages: u8) -> HwptEntry {
+    HwptEntry {
+        addr_page,
+        unaligned: false,
+        npages: NbGranules::Small(npages),
+        flags: 0,
+        reserved: 0,
+    }
+}
+
+fn hwpt(entries: Vec<HwptEntry>) -> HwptArg {
+    HwptArg {
+        size: ArgSize::Exact,
+        hwpt_id: 1,
+        null_uptr: 255,
+        uptr_offset: 0,
+        data_type: 0,
+        entry_len: ArgSize::Exact,
+        entries,
+        entry_num_raw: None,
+        reserved: 0,
+        tail_byte: 0,
+        at_page_end: true,
+    }
+}
+
+fn with(mut ops: Vec<Op>, op: Op) -> Vec<Op> {
+    ops.push(op);
+    ops
+}
+
+fn vfio_op(arg: VfioArg) -> Op {
+    Op::Vfio {
+        arg,
+        fail_nth: None,
+    }
+}
+
+/// The v1 profile fails the oracle with a message containing `needle`; vfio-fixed holds.
+fn v1_breaks_fixed_holds(ops: &[Op], needle: &str) {
+    let v = run_sequence(Profile::V1, ops).expect_err("v1 must break the oracle");
+    assert!(v.message.contains(needle), "unexpected violation: {v}");
+    assert!(v.to_string().contains("step"), "the report names the step");
+    if let Err(v) = run_sequence(Profile::VfioFixed, ops) {
+        panic!("vfio-fixed must hold: {v}");
+    }
+}
+
+#[test]
+fn versioned_struct_that_grew_is_over_read_by_v1() {
+    // Version 2 (56 bytes) in a buffer whose argsz covers only version 1's 48.
+    let arg = VfioArg {
+        version: 2,
+        argsz: ArgSize::Short(8),
+        ..vfio()
+    };
+    v1_breaks_fixed_holds(&with(warm(), vfio_op(arg)), "outside what the user passed");
+    // Old userspace (version 1, its own argsz) keeps working on the fixed kernel.
+    let ops = with(warm(), vfio_op(vfio()));
+    assert_eq!(run_sequence(Profile::VfioFixed, &ops).unwrap().ioctl_ok, 1);
+}
+
+#[test]
+fn argsz_smaller_than_its_version_needs() {
+    let arg = VfioArg {
+        argsz: ArgSize::Raw(12),
+        ..vfio()
+    };
+    v1_breaks_fixed_holds(&with(warm(), vfio_op(arg)), "outside what the user passed");
+}
+
+#[test]
+fn device_failing_half_way() {
+    let mut ops = warm();
+    ops.push(Op::SetFailing {
+        dev: 1,
+        failing: true,
+    });
+    ops.push(vfio_op(vfio()));
+    v1_breaks_fixed_holds(&ops, "kernel returns 0");
+    // iommufd: the failing entry stops processing and the count says so.
+    let mut ops = warm();
+    ops.push(Op::SetFailing {
+        dev: 1,
+        failing: true,
+    });
+    ops.push(Op::Hwpt {
+        arg: hwpt(vec![entry(0, 2), entry(2, 2)]),
+        fail_nth: None,
+    });
+    run_sequence(Profile::Iommufd, &ops).unwrap();
+}
+
+#[test]
+fn non_nesting_container() {
+    let arg = VfioArg {
+        container: 2,
+        granularity: ci::GRANU_DOMAIN,
+        cache: ci::TYPE_IOTLB,
+        ..vfio()
+    };
+    // The kernel must refuse before reading anything: nothing may be read at all.
+    v1_breaks_fixed_holds(
+        &with(warm(), vfio_op(arg)),
+        "outside what the user passed ()",
+    );
+    // iommufd: a paging (not nested) HWPT is refused.
+    let ops = with(
+        warm(),
+        Op::Hwpt {
+            arg: HwptArg {
+                hwpt_id: 3,
+                ..hwpt(vec![entry(0, 1)])
+            },
+            fail_nth: None,
+        },
+    );
+    run_sequence(Profile::Iommufd, &ops).unwrap();
+}
+
+#[test]
+fn unknown_flags() {
+    let arg = VfioArg {
+        info_flags: (ci::FLAG_PASID | 1 << 5) as u8,
+        ..vfio()
+    };
+    v1_breaks_fixed_holds(&with(warm(), vfio_op(arg)), "kernel returns -EINVAL");
+    let bad = HwptEntry {
+        flags: 2,
+        ..entry(0, 1)
+    };
+    let ops = with(
+        warm(),
+        Op::Hwpt {
+            arg: hwpt(vec![bad]),
+            fail_nth: None,
+        },
+    );
+    run_sequence(Profile::Iommufd, &ops).unwrap();
+}
+
+#[test]
+fn trailing_non_zero_bytes_are_e2big() {
+    let arg = VfioArg {
+        argsz: ArgSize::Long(8),
+        tail_byte: 0xff,
+        ..vfio()
+    };
+    v1_breaks_fixed_holds(&with(warm(), vfio_op(arg)), "kernel returns -E2BIG");
+    // A longer struct of zeros is fine.
+    let ok = VfioArg {
+        argsz: ArgSize::Long(8),
+        tail_byte: 0,
+        ..vfio()
+    };
+    assert_eq!(
+        run_sequence(Profile::VfioFixed, &with(warm(), vfio_op(ok)))
+            .unwrap()
+            .ioctl_ok,
+        1
+    );
+    let arg = HwptArg {
+        size: ArgSize::Long(8),
+        tail_byte: 1,
+        ..hwpt(vec![entry(0, 1)])
+    };
+    run_sequence(
+        Profile::Iommufd,
+        &with(
+            warm(),
+            Op::Hwpt {
+                arg,
+                fail_nth: None,
+            },
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn address_range_overflow() {
+    let arg = VfioArg {
+        granularity: ci::GRANU_ADDR,
+        cache: ci::TYPE_IOTLB,
+        info_flags: ci::FLAG_PASID as u8,
+        addr_page: 1,
+        nb_granules: NbGranules::Huge(0),
+        ..vfio()
+    };
+    v1_breaks_fixed_holds(&with(warm(), vfio_op(arg)), "kernel returns -EINVAL");
+    let e = HwptEntry {
+        npages: NbGranules::Huge(3),
+        ..entry(1, 0)
+    };
+    run_sequence(
+        Profile::Iommufd,
+        &with(
+            warm(),
+            Op::Hwpt {
+                arg: hwpt(vec![e]),
+                fail_nth: None,
+            },
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn entry_len_times_index_overflow_stops_with_efault_and_a_count() {
+    // entry_num far beyond the mapped array: entries are read until the unmapped page.
+    let mut world = World::new();
+    let arg = HwptArg {
+        entry_num_raw: Some(u32::MAX),
+        uptr_offset: 8192 - 48,
+        ..hwpt(vec![entry(0, 1), entry(1, 1)])
+    };
+    let (bytes, data) = hwpt_bytes(&arg);
+    world.place_data(&data);
+    let addr = world.place_arg(&bytes, true);
+    let before = world.clone();
+    let r = ioctl(
+        &mut world,
+        Profile::Iommufd,
+        Call::HwptInvalidate { arg: addr },
+        &mut FailNth::default(),
+    );
+    assert_eq!(r, Err(Errno::Efault));
+    assert_eq!(
+        u32_at(&world.mem.peek(addr + h::ENTRY_NUM, 4).unwrap(), 0),
+        2
+    );
+    oracle::check(
+        &before,
+        &world,
+        Profile::Iommufd,
+        Call::HwptInvalidate { arg: addr },
+        r,
+        false,
+    )
+    .unwrap();
+}
+
+/// Runs one iommufd call on a warmed world and returns (before, after, call, result).
+fn iommufd_call(arg: &HwptArg) -> (World, World, Call, Result<(), Errno>) {
+    let mut world = World::new();
+    for page in 0..4 {
+        world.iommu.guest_map(1, 1, page, 100 + page);
+        for dev in [10, 11, 12] {
+            world.iommu.translate(dev, 1, page * 4096);
+        }
+    }
+    let (bytes, data) = hwpt_bytes(arg);
+    world.place_data(&data);
+    let addr = world.place_arg(&bytes, true);
+    let before = world.clone();
+    world.mem.clear_log();
+    let call = Call::HwptInvalidate { arg: addr };
+    let r = ioctl(&mut world, Profile::Iommufd, call, &mut FailNth::default());
+    (before, world, call, r)
+}
+
+#[test]
+fn entry_num_is_written_back_after_a_failure() {
+    let bad = HwptEntry {
+        reserved: 1,
+        ..entry(2, 1)
+    };
+    let (before, after, call, r) = iommufd_call(&hwpt(vec![entry(0, 1), bad, entry(3, 1)]));
+    assert_eq!(r, Err(Errno::Eopnotsupp));
+    oracle::check(&before, &after, Profile::Iommufd, call, r, false).unwrap();
+    // A handler that forgot to write entry_num back is caught.
+    let mut forgot = after.clone();
+    let Call::HwptInvalidate { arg } = call else {
+        unreachable!()
+    };
+    let mut cmd = forgot.mem.peek(arg, h::STRUCT_SIZE).unwrap();
+    put(&mut cmd, h::ENTRY_NUM, 4, 3);
+    forgot.mem.poke(arg, &cmd).unwrap();
+    let v = oracle::check(&before, &forgot, Profile::Iommufd, call, r, false).unwrap_err();
+    assert!(v.contains("entry_num"), "{v}");
+}
+
+#[test]
+fn zero_entry_probe_reads_no_entry() {
+    let arg = HwptArg {
+        entry_num_raw: Some(0),
+        uptr_offset: 8190,
+        ..hwpt(vec![entry(0, 1)])
+    };
+    let (before, after, call, r) = iommufd_call(&arg);
+    assert_eq!(r, Ok(()));
+    assert!(
+        after.mem.reads().iter().all(|rd| rd.start < 0x20000),
+        "probe read the entry array"
+    );
+    oracle::check(&before, &after, Profile::Iommufd, call, r, false).unwrap();
+    assert_eq!(
+        before.iommu.caches, after.iommu.caches,
+        "a probe invalidates nothing"
+    );
+    // A handler that touches the array on a probe is caught.
+    let mut touched = after.clone();
+    let _ = touched
+        .mem
+        .copy_from_user(&mut FailNth::default(), 0x20000 + 8190, 24);
+    let v = oracle::check(&before, &touched, Profile::Iommufd, call, r, false).unwrap_err();
+    assert!(v.contains("outside what the user passed"), "{v}");
+}
+
+#[test]
+fn invalidation_leaks_into_a_sibling_domain() {
+    // PASID 1 is cached in domains 1 and 2; invalidating it in container 0 must not touch domain 2.
+    let arg = VfioArg {
+        cache: ci::TYPE_IOTLB,
+        ..vfio()
+    };
+    v1_breaks_fixed_holds(&with(warm(), vfio_op(arg)), "another domain");
+}
+
+#[test]
+fn every_profile_refuses_the_other_ioctl() {
+    let mut world = World::new();
+    let call = Call::HwptInvalidate { arg: 0x10000 };
+    assert_eq!(
+        ioctl(&mut world, Profile::V1, call, &mut FailNth::default()),
+        Err(Errno::Enotty)
+    );
+}
+
+#[test]
+fn fail_nth_at_every_step_keeps_state_consistent() {
+    for profile in [Profile::VfioFixed, Profile::Iommufd] {
+        for n in 1..=12u8 {
+            let mut ops = warm();
+            ops.push(Op::SetFailing {
+                dev: 2,
+                failing: n % 3 == 0,
+            });
+            ops.push(match profile {
+                Profile::Iommufd => Op::Hwpt {
+                    arg: hwpt(vec![entry(0, 1), entry(1, 2), entry(3, 1)]),
+                    fail_nth: Some(n),
+                },
+                _ => Op::Vfio {
+                    arg: vfio(),
+                    fail_nth: Some(n),
+                },
+            });
+            // Translations after the fault must not be served from entries the call reported gone.
+            ops.extend(warm());
+            if let Err(v) = run_sequence(profile, &ops) {
+                panic!("fail-nth {n}: {v}");
+            }
+        }
+    }
+}
