@@ -8,7 +8,7 @@ use crate::oracle;
 use crate::uapi::{cache_info as ci, hwpt_invalidate as h, put, vfio_cache_invalidate as cmd};
 use crate::usermem::PAGE_SIZE;
 use crate::world::{World, DATA_PAGE};
-use arbitrary::Arbitrary;
+use arbitrary::{Arbitrary, Unstructured};
 use std::fmt;
 
 /// How `argsz` (or `size`) relates to the struct the user means to pass.
@@ -38,8 +38,9 @@ impl ArgSize {
     }
 }
 
-/// A structured `VFIO_IOMMU_CACHE_INVALIDATE` argument.
-#[derive(Debug, Clone, Arbitrary)]
+/// A structured `VFIO_IOMMU_CACHE_INVALIDATE` argument, encoded literally by [`vfio_bytes`].
+/// Its `Arbitrary` decoding is biased towards valid values (see [`VfioArg::arbitrary`]).
+#[derive(Debug, Clone)]
 pub struct VfioArg {
     /// Container 0 and 1 are nesting, 2 is not; others do not exist.
     pub container: u8,
@@ -47,7 +48,7 @@ pub struct VfioArg {
     pub argsz: ArgSize,
     /// Outer `flags`.
     pub flags: u32,
-    /// `cache_info.version` (0..=3 interesting).
+    /// `cache_info.version`.
     pub version: u8,
     /// `cache` bit mask.
     pub cache: u8,
@@ -63,7 +64,7 @@ pub struct VfioArg {
     pub pasid_huge: bool,
     /// `addr` in pages.
     pub addr_page: u16,
-    /// `granule_size` as a shift.
+    /// `granule_size` as 4 KiB shifted left by this (52 or more: 0x3000, not a power of two).
     pub granule_shift: u8,
     /// `nb_granules`.
     pub nb_granules: NbGranules,
@@ -75,7 +76,7 @@ pub struct VfioArg {
     pub at_page_end: bool,
 }
 
-/// `nb_granules`, biased towards small counts and overflow.
+/// A count, small or near `u64::MAX` (to make sizes overflow).
 #[derive(Debug, Clone, Copy, Arbitrary)]
 pub enum NbGranules {
     /// A small count.
@@ -84,8 +85,8 @@ pub enum NbGranules {
     Huge(u8),
 }
 
-/// One `struct iommu_hwpt_vtd_s1_invalidate`.
-#[derive(Debug, Clone, Arbitrary)]
+/// One `struct iommu_hwpt_vtd_s1_invalidate`, encoded literally.
+#[derive(Debug, Clone)]
 pub struct HwptEntry {
     /// `addr` in pages.
     pub addr_page: u16,
@@ -99,15 +100,15 @@ pub struct HwptEntry {
     pub reserved: u8,
 }
 
-/// A structured `IOMMU_HWPT_INVALIDATE` argument.
-#[derive(Debug, Clone, Arbitrary)]
+/// A structured `IOMMU_HWPT_INVALIDATE` argument, encoded literally by [`hwpt_bytes`].
+#[derive(Debug, Clone)]
 pub struct HwptArg {
     /// `size` relative to 32.
     pub size: ArgSize,
     /// `hwpt_id` (1, 2 nested; 3 paging; others unknown).
     pub hwpt_id: u8,
-    /// A null `data_uptr` when below 16.
-    pub null_uptr: u8,
+    /// A null `data_uptr`.
+    pub null_uptr: bool,
     /// Offset of the array in the data pages (large values reach the unmapped page).
     pub uptr_offset: u16,
     /// `data_type`.
@@ -188,7 +189,7 @@ pub enum Op {
     },
     /// `VFIO_IOMMU_CACHE_INVALIDATE` with raw argument bytes.
     RawVfio {
-        /// Container.
+        /// Container, modulo 4.
         container: u8,
         /// The bytes at the argument address.
         bytes: Vec<u8>,
@@ -220,101 +221,40 @@ fn nb(n: NbGranules) -> u64 {
     }
 }
 
-/// `0` most of the time (a byte below 200), else the byte itself: fuzzed fields that must be zero
-/// in a valid request stay valid often enough for the oracle to see effects.
-fn mostly_zero(v: u8) -> u64 {
-    if v < 200 {
-        0
-    } else {
-        u64::from(v)
-    }
-}
-
 /// Encodes a structured VFIO argument. Fields are biased towards valid values.
 pub fn vfio_bytes(a: &VfioArg) -> Vec<u8> {
-    let version = match a.version % 8 {
-        0..=4 => 1,
-        5 => 2,
-        6 => 0,
-        _ => 3,
-    };
+    let version = u32::from(a.version);
     let info_size = ci::size_of_version(version).unwrap_or(ci::SIZE_V1);
     let argsz = a.argsz.resolve(cmd::CACHE_INFO + info_size).min(PAGE_SIZE);
     let mut b = vec![0u8; (cmd::CACHE_INFO + info_size) as usize];
     put(&mut b, cmd::ARGSZ, 4, argsz);
-    put(
-        &mut b,
-        cmd::FLAGS,
-        4,
-        if a.flags < 0xf000_0000 {
-            0
-        } else {
-            u64::from(a.flags)
-        },
-    );
+    put(&mut b, cmd::FLAGS, 4, u64::from(a.flags));
     let i = cmd::CACHE_INFO;
+    let u = i + ci::UNION;
     put(&mut b, i + ci::VERSION, 4, u64::from(version));
-    let cache = if a.cache < 224 {
-        a.cache % 7 + 1
-    } else {
-        a.cache
-    };
-    put(&mut b, i + ci::CACHE, 1, u64::from(cache));
-    let granularity = if a.granularity < 250 {
-        a.granularity % 3
-    } else {
-        a.granularity
-    };
-    put(&mut b, i + ci::GRANULARITY, 1, u64::from(granularity));
-    put(
-        &mut b,
-        i + ci::PADDING,
-        2,
-        if a.padding < 60000 {
-            0
-        } else {
-            u64::from(a.padding)
-        },
-    );
-    let info_flags = match a.info_flags {
-        0..=99 => ci::FLAG_PASID,
-        100..=199 => ci::FLAG_PASID | ci::FLAG_LEAF,
-        v => u32::from(v),
-    };
-    put(
-        &mut b,
-        i + ci::UNION + ci::U_FLAGS,
-        4,
-        u64::from(info_flags),
-    );
+    put(&mut b, i + ci::CACHE, 1, u64::from(a.cache));
+    put(&mut b, i + ci::GRANULARITY, 1, u64::from(a.granularity));
+    put(&mut b, i + ci::PADDING, 2, u64::from(a.padding));
+    put(&mut b, u + ci::U_FLAGS, 4, u64::from(a.info_flags));
     let pasid = if a.pasid_huge {
         1 << 20 | u64::from(a.pasid)
     } else {
-        u64::from(a.pasid % 4)
+        u64::from(a.pasid)
     };
-    put(&mut b, i + ci::UNION + ci::U_PASID, 8, pasid);
-    let granule = match a.granule_shift {
-        0..=199 => PAGE_SIZE,
-        200..=249 => 1u64 << (12 + u32::from(a.granule_shift % 24)),
-        _ => 0x3000,
+    put(&mut b, u + ci::U_PASID, 8, pasid);
+    // A shift of 52 or more stands for 0x3000, which is not a power of two.
+    let granule = if a.granule_shift < 52 {
+        PAGE_SIZE << a.granule_shift
+    } else {
+        0x3000
     };
-    put(
-        &mut b,
-        i + ci::UNION + ci::U_ADDR,
-        8,
-        u64::from(a.addr_page % 64) << 12,
-    );
-    put(&mut b, i + ci::UNION + ci::U_GRANULE_SIZE, 8, granule);
-    put(
-        &mut b,
-        i + ci::UNION + ci::U_NB_GRANULES,
-        8,
-        nb(a.nb_granules),
-    );
+    put(&mut b, u + ci::U_ADDR, 8, u64::from(a.addr_page) << 12);
+    put(&mut b, u + ci::U_GRANULE_SIZE, 8, granule);
+    put(&mut b, u + ci::U_NB_GRANULES, 8, nb(a.nb_granules));
     if version == 2 {
-        put(&mut b, i + ci::EXT_V2, 8, mostly_zero(a.ext));
+        put(&mut b, i + ci::EXT_V2, 8, u64::from(a.ext));
     }
-    b.resize(argsz as usize, mostly_zero(a.tail_byte) as u8);
+    b.resize(argsz as usize, a.tail_byte);
     b
 }
 
@@ -325,51 +265,28 @@ pub fn hwpt_bytes(a: &HwptArg) -> (Vec<u8>, Vec<u8>) {
     let mut entries = Vec::new();
     for e in a.entries.iter().take(64) {
         let mut b = vec![0u8; entry_len as usize];
-        let addr = (u64::from(e.addr_page % 64) << 12) | u64::from(e.unaligned);
+        let addr = (u64::from(e.addr_page) << 12) | u64::from(e.unaligned);
         put(&mut b, h::E_ADDR, 8, addr);
         put(&mut b, h::E_NPAGES, 8, nb(e.npages));
-        let flags = if e.flags < 200 {
-            u64::from(e.flags % 2)
-        } else {
-            u64::from(e.flags)
-        };
-        put(&mut b, h::E_FLAGS, 4, flags);
-        put(&mut b, h::E_RESERVED, 4, mostly_zero(e.reserved));
+        put(&mut b, h::E_FLAGS, 4, u64::from(e.flags));
+        put(&mut b, h::E_RESERVED, 4, u64::from(e.reserved));
         b.truncate(entry_len as usize);
         entries.extend(b);
     }
-    // Mostly near the start of the data pages; sometimes near their end (the next page is unmapped).
-    let offset = if a.uptr_offset < 0xc000 {
-        u64::from(a.uptr_offset % 256) * 8
-    } else {
-        u64::from(a.uptr_offset) % (2 * PAGE_SIZE)
-    };
+    let offset = u64::from(a.uptr_offset) % (2 * PAGE_SIZE);
     let mut data = vec![0u8; offset as usize];
     data.extend(entries);
     let mut b = vec![0u8; h::STRUCT_SIZE as usize];
     put(&mut b, h::SIZE, 4, size);
-    let hwpt_id = if a.hwpt_id < 200 {
-        1 + a.hwpt_id % 2
-    } else {
-        a.hwpt_id % 5
-    };
-    put(&mut b, h::HWPT_ID, 4, u64::from(hwpt_id));
-    put(
-        &mut b,
-        h::DATA_UPTR,
-        8,
-        if a.null_uptr < 16 {
-            0
-        } else {
-            DATA_PAGE + offset
-        },
-    );
-    put(&mut b, h::DATA_TYPE, 4, mostly_zero(a.data_type));
+    put(&mut b, h::HWPT_ID, 4, u64::from(a.hwpt_id));
+    let uptr = if a.null_uptr { 0 } else { DATA_PAGE + offset };
+    put(&mut b, h::DATA_UPTR, 8, uptr);
+    put(&mut b, h::DATA_TYPE, 4, u64::from(a.data_type));
     put(&mut b, h::ENTRY_LEN, 4, entry_len);
     let num = a.entry_num_raw.unwrap_or(a.entries.len().min(64) as u32);
     put(&mut b, h::ENTRY_NUM, 4, u64::from(num));
-    put(&mut b, h::RESERVED, 4, mostly_zero(a.reserved));
-    b.resize(size as usize, mostly_zero(a.tail_byte) as u8);
+    put(&mut b, h::RESERVED, 4, u64::from(a.reserved));
+    b.resize(size as usize, a.tail_byte);
     (b, data)
 }
 
@@ -417,77 +334,81 @@ impl fmt::Display for Violation {
 pub fn run_sequence(profile: Profile, ops: &[Op]) -> Result<RunStats, Violation> {
     let mut world = World::new();
     let mut stats = RunStats::default();
-    let mut trace = Vec::new();
+    let mut results = Vec::with_capacity(ops.len());
     for (step, op) in ops.iter().enumerate() {
-        let outcome = apply(&mut world, profile, op);
+        let (result, verdict) = apply(&mut world, profile, op);
         stats.ops += 1;
-        let line = match &outcome {
-            Outcome::Plain(s) => format!("#{step} {op:?} -> {s}"),
-            Outcome::Ioctl { result, .. } => format!(
-                "#{step} {op:?} -> {}",
-                match result {
-                    Ok(()) => "0".to_string(),
-                    Err(e) => e.to_string(),
-                }
-            ),
-        };
-        trace.push(line);
-        if let Outcome::Ioctl { verdict, result } = outcome {
-            match result {
-                Ok(()) => stats.ioctl_ok += 1,
-                Err(_) => stats.ioctl_err += 1,
-            }
-            if let Err(message) = verdict {
-                return Err(Violation {
-                    profile,
-                    step,
-                    message,
-                    trace,
-                });
-            }
+        results.push(result);
+        match result {
+            StepResult::Ioctl(Ok(())) => stats.ioctl_ok += 1,
+            StepResult::Ioctl(Err(_)) => stats.ioctl_err += 1,
+            _ => {}
+        }
+        if let Err(message) = verdict {
+            let trace = ops
+                .iter()
+                .zip(&results)
+                .enumerate()
+                .map(|(i, (op, r))| format!("#{i} {op:?} -> {r}"))
+                .collect();
+            return Err(Violation {
+                profile,
+                step,
+                message,
+                trace,
+            });
         }
     }
     Ok(stats)
 }
 
-enum Outcome {
-    Plain(String),
-    Ioctl {
-        result: Result<(), Errno>,
-        verdict: Result<(), String>,
-    },
+/// What one step returned, kept for the trace.
+#[derive(Debug, Clone, Copy)]
+enum StepResult {
+    Done,
+    Translated(Option<u64>),
+    Ioctl(Result<(), Errno>),
 }
 
-fn call_checked(world: &mut World, profile: Profile, call: Call, fail_nth: Option<u8>) -> Outcome {
-    let before = world.clone();
+impl fmt::Display for StepResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StepResult::Done => f.write_str("done"),
+            StepResult::Translated(Some(a)) => write!(f, "{a:#x}"),
+            StepResult::Translated(None) => f.write_str("no translation"),
+            StepResult::Ioctl(Ok(())) => f.write_str("0"),
+            StepResult::Ioctl(Err(e)) => write!(f, "{e}"),
+        }
+    }
+}
+
+type Verdict = Result<(), String>;
+
+fn call_checked(
+    world: &mut World,
+    profile: Profile,
+    call: Call,
+    fail_nth: Option<u8>,
+) -> (StepResult, Verdict) {
+    let expected = oracle::expected(world, profile, call);
+    let caches = world.iommu.caches.clone();
     world.mem.clear_log();
     let mut faults = FailNth::new(fail_nth.map(u32::from));
     let result = ioctl(world, profile, call, &mut faults);
-    let verdict = oracle::check(
-        &before,
-        world,
-        profile,
-        call,
-        result,
-        faults.fired().is_some(),
-    );
-    Outcome::Ioctl { result, verdict }
+    let verdict =
+        oracle::check_expected(&expected, &caches, world, result, faults.fired().is_some());
+    (StepResult::Ioctl(result), verdict)
 }
 
 fn vfio_call(container: u8, arg: u64) -> Call {
-    // Mostly the nesting containers 0 and 1; sometimes the non-nesting 2 or the missing 3.
-    let container = if container < 200 {
-        container % 2
-    } else {
-        container % 4
-    };
     Call::VfioCacheInvalidate {
         container: u32::from(container),
         arg,
     }
 }
 
-fn apply(world: &mut World, profile: Profile, op: &Op) -> Outcome {
+fn apply(world: &mut World, profile: Profile, op: &Op) -> (StepResult, Verdict) {
+    let done = (StepResult::Done, Ok(()));
     match op {
         Op::GuestMap {
             dom,
@@ -501,7 +422,7 @@ fn apply(world: &mut World, profile: Profile, op: &Op) -> Outcome {
                 u64::from(page % 64),
                 u64::from(*phys),
             );
-            Outcome::Plain("mapped".into())
+            done
         }
         Op::GuestUnmap { dom, pasid, page } => {
             world.iommu.guest_unmap(
@@ -509,13 +430,13 @@ fn apply(world: &mut World, profile: Profile, op: &Op) -> Outcome {
                 u32::from(pasid % 4),
                 u64::from(page % 64),
             );
-            Outcome::Plain("unmapped".into())
+            done
         }
         Op::GuestSwitchRoot { dom, pasid } => {
             world
                 .iommu
                 .guest_switch_root(pick(&DOMAINS, *dom), u32::from(pasid % 4));
-            Outcome::Plain("switched".into())
+            done
         }
         Op::Translate { dev, pasid, page } => {
             let r = world.iommu.translate(
@@ -523,11 +444,11 @@ fn apply(world: &mut World, profile: Profile, op: &Op) -> Outcome {
                 u32::from(pasid % 4),
                 u64::from(page % 64) * PAGE_SIZE,
             );
-            Outcome::Plain(format!("{r:x?}"))
+            (StepResult::Translated(r), Ok(()))
         }
         Op::SetFailing { dev, failing } => {
             world.iommu.set_failing(pick(&DEVICES, *dev), *failing);
-            Outcome::Plain("ok".into())
+            done
         }
         Op::Vfio { arg, fail_nth } => {
             let addr = world.place_arg(&vfio_bytes(arg), arg.at_page_end);
@@ -550,7 +471,7 @@ fn apply(world: &mut World, profile: Profile, op: &Op) -> Outcome {
             at_page_end,
         } => {
             let addr = world.place_arg(bytes, *at_page_end);
-            call_checked(world, profile, vfio_call(*container, addr), None)
+            call_checked(world, profile, vfio_call(container % 4, addr), None)
         }
         Op::RawHwpt {
             bytes,
@@ -561,5 +482,88 @@ fn apply(world: &mut World, profile: Profile, op: &Op) -> Outcome {
             let addr = world.place_arg(bytes, *at_page_end);
             call_checked(world, profile, Call::HwptInvalidate { arg: addr }, None)
         }
+    }
+}
+
+/// A fuzzer's random bytes rarely form a valid request, and an oracle that only ever sees refusals
+/// checks little. These decoders keep each field valid most of the time and let the rest of the
+/// byte range reach the invalid values.
+fn biased(
+    u: &mut Unstructured<'_>,
+    valid: &[u8],
+    range: std::ops::RangeInclusive<u8>,
+) -> arbitrary::Result<u8> {
+    let b: u8 = u.arbitrary()?;
+    if b < 200 && !valid.is_empty() {
+        Ok(valid[usize::from(b) % valid.len()])
+    } else {
+        Ok(range
+            .start()
+            .saturating_add(b % range.end().saturating_sub(*range.start()).saturating_add(1)))
+    }
+}
+
+fn mostly_zero(u: &mut Unstructured<'_>) -> arbitrary::Result<u8> {
+    biased(u, &[0], 0..=255)
+}
+
+impl<'a> Arbitrary<'a> for VfioArg {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(VfioArg {
+            container: biased(u, &[0, 1], 0..=3)?,
+            argsz: u.arbitrary()?,
+            flags: u32::from(mostly_zero(u)?),
+            version: biased(u, &[1, 1, 1, 2], 0..=3)?,
+            cache: biased(u, &[1, 3, 4, 5, 7], 0..=255)?,
+            granularity: biased(u, &[0, 1, 2], 0..=255)?,
+            padding: u16::from(mostly_zero(u)?),
+            info_flags: biased(u, &[1, 5], 0..=255)?,
+            pasid: biased(u, &[0, 1, 2, 3], 0..=255)?,
+            pasid_huge: biased(u, &[0], 0..=1)? == 1,
+            addr_page: u16::from(biased(u, &[0, 1, 2, 3, 8], 0..=255)?),
+            granule_shift: biased(u, &[0, 0, 1, 2], 0..=60)?,
+            nb_granules: u.arbitrary()?,
+            ext: mostly_zero(u)?,
+            tail_byte: mostly_zero(u)?,
+            at_page_end: u.arbitrary()?,
+        })
+    }
+}
+
+impl<'a> Arbitrary<'a> for HwptEntry {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(HwptEntry {
+            addr_page: u16::from(biased(u, &[0, 1, 2, 3, 8], 0..=255)?),
+            unaligned: biased(u, &[0], 0..=1)? == 1,
+            npages: u.arbitrary()?,
+            flags: biased(u, &[0, 1], 0..=255)?,
+            reserved: mostly_zero(u)?,
+        })
+    }
+}
+
+impl<'a> Arbitrary<'a> for HwptArg {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(HwptArg {
+            size: u.arbitrary()?,
+            hwpt_id: biased(u, &[1, 2], 0..=4)?,
+            null_uptr: biased(u, &[0], 0..=1)? == 1,
+            uptr_offset: if biased(u, &[0], 0..=1)? == 0 {
+                0
+            } else {
+                u.arbitrary()?
+            },
+            data_type: mostly_zero(u)?,
+            entry_len: u.arbitrary()?,
+            entries: u.arbitrary()?,
+            entry_num_raw: if biased(u, &[0], 0..=1)? == 0 {
+                None
+            } else {
+                Some(u.arbitrary()?)
+            },
+            reserved: mostly_zero(u)?,
+            tail_byte: mostly_zero(u)?,
+            at_page_end: u.arbitrary()?,
+        })
     }
 }

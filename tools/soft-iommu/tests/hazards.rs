@@ -70,7 +70,7 @@ fn hwpt(entries: Vec<HwptEntry>) -> HwptArg {
     HwptArg {
         size: ArgSize::Exact,
         hwpt_id: 1,
-        null_uptr: 255,
+        null_uptr: false,
         uptr_offset: 0,
         data_type: 0,
         entry_len: ArgSize::Exact,
