@@ -10,6 +10,7 @@ pub mod copy_struct;
 pub mod errno;
 pub mod fail_nth;
 pub mod handlers;
+pub mod harness;
 pub mod iommu;
 pub mod ops;
 pub mod oracle;

@@ -26,3 +26,18 @@ mod text;
 
 pub use io::{read_snapshot, write_atomic, write_snapshot_dir};
 pub use text::{parse, render, SCHEMA};
+
+/// The body of the `snapshot_parse` fuzz target (and its stable replay): parsing any bytes never
+/// panics, and whatever parses renders back to text that parses to the same layout.
+pub fn fuzz_parse_round_trip(data: &[u8]) -> Result<(), String> {
+    let text = String::from_utf8_lossy(data);
+    let Ok(layout) = parse(&text) else {
+        return Ok(());
+    };
+    let rendered = render(&layout);
+    match parse(&rendered) {
+        Ok(again) if again == layout => Ok(()),
+        Ok(_) => Err(format!("re-parsing the rendered snapshot gives a different layout:\n{rendered}")),
+        Err((line, m)) => Err(format!("rendered snapshot does not parse (line {line}: {m}):\n{rendered}")),
+    }
+}

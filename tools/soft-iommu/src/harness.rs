@@ -1,0 +1,115 @@
+//! The bodies of the fuzz targets, shared by `cargo fuzz` (fuzz/fuzz_targets/*.rs, one line each)
+//! and by the stable corpus replay in `cargo test`. Each takes the raw bytes libFuzzer hands a
+//! target and returns the first oracle violation as text; any input, of any length, is valid.
+
+use crate::copy_struct;
+use crate::errno::Errno;
+use crate::fail_nth::FailNth;
+use crate::handlers::Profile;
+use crate::ops::{run_sequence, Op};
+use crate::usermem::{UserMemory, UserRange, PAGE_SIZE};
+use arbitrary::{Arbitrary, Unstructured};
+
+/// The profiles a normal fuzz run checks: those that must hold.
+pub const FIXED_PROFILES: [Profile; 2] = [Profile::VfioFixed, Profile::Iommufd];
+
+/// Longest operation sequence decoded from one input.
+pub const MAX_OPS: usize = 64;
+
+/// Caches filled before the raw ioctl, so an invalidation has something to remove (and to leak).
+fn warm_up() -> Vec<Op> {
+    let mut ops = Vec::new();
+    for dom in 0..2u8 {
+        for page in 0..3u8 {
+            ops.push(Op::GuestMap { dom, pasid: page % 2, page, phys: u16::from(page) + 1 });
+            for dev in [0u8, 1, 3] {
+                ops.push(Op::Translate { dev, pasid: page % 2, page });
+            }
+        }
+    }
+    ops
+}
+
+/// `ioctl_bytes`: `[selector][arg_len: u16 le][arg bytes][data bytes]`. The selector picks the
+/// profile (low two bits), the VFIO container (next two) and whether the argument ends at its
+/// page end (bit 4). The argument goes through the profile's parser and handler on warmed caches,
+/// under the oracle.
+pub fn ioctl_bytes(data: &[u8], profiles: &[Profile]) -> Result<(), String> {
+    let Some((&selector, rest)) = data.split_first() else {
+        return Ok(());
+    };
+    if profiles.is_empty() {
+        return Ok(());
+    }
+    let profile = profiles[usize::from(selector & 3) % profiles.len()];
+    let (len, rest) = match rest {
+        [a, b, rest @ ..] => (usize::from(u16::from_le_bytes([*a, *b])), rest),
+        _ => (rest.len(), &[][..]),
+    };
+    let (arg, pages) = rest.split_at(len.min(rest.len()));
+    let at_page_end = selector & 0x10 != 0;
+    let mut ops = warm_up();
+    ops.push(match profile {
+        Profile::Iommufd => Op::RawHwpt { bytes: arg.to_vec(), data: pages.to_vec(), at_page_end },
+        _ => Op::RawVfio { container: (selector >> 2) & 3, bytes: arg.to_vec(), at_page_end },
+    });
+    run_sequence(profile, &ops).map(|_| ()).map_err(|v| v.to_string())
+}
+
+/// `copy_struct`: `[ksize: u16][usize: u16][offset: u16][flags][fail_nth][bytes...]`.
+/// `copy_struct_from_user` must return what the reference returns (under an injected fault,
+/// `-EFAULT` is also right), and never read outside `[src, src + max(usize, ksize))` limited to
+/// what the rules allow: the bytes it copies and, when `usize > ksize`, the tail it checks.
+pub fn copy_struct(data: &[u8]) -> Result<(), String> {
+    let word = |i: usize| u16::from_le_bytes([*data.get(i).unwrap_or(&0), *data.get(i + 1).unwrap_or(&0)]);
+    let ksize = u64::from(word(0) % 512);
+    let usize_ = u64::from(word(2) % 1024);
+    let offset = u64::from(word(4)) % PAGE_SIZE;
+    let flags = data.get(6).copied().unwrap_or(0);
+    let fail_nth = data.get(7).copied().filter(|&n| n != 0 && flags & 2 != 0);
+    let bytes = data.get(8..).unwrap_or(&[]);
+    let base = 0x40000u64;
+    let mut mem = UserMemory::new();
+    mem.map(base, 2 * PAGE_SIZE);
+    let _ = mem.poke(base + offset, &bytes[..bytes.len().min((2 * PAGE_SIZE - offset) as usize)]);
+    if flags & 1 != 0 {
+        mem.unmap_page(base + PAGE_SIZE);
+    }
+    let src = base + offset;
+    let expected = copy_struct::reference(&mem, ksize, src, usize_);
+    let mut faults = FailNth::new(fail_nth.map(u32::from));
+    let got = copy_struct::copy_struct_from_user(&mut mem, &mut faults, ksize, src, usize_);
+    let injected = faults.fired().is_some();
+    if got != expected && !(injected && got == Err(Errno::Efault)) {
+        return Err(format!(
+            "copy_struct_from_user(ksize {ksize}, usize {usize_}) at {src:#x} returned {:?}, reference {:?}",
+            got.as_ref().map(|v| v.len()),
+            expected.as_ref().map(|v| v.len())
+        ));
+    }
+    let allowed = UserRange::new(src, usize_);
+    if let Some(r) = mem.reads().iter().find(|r| r.start < r.end && !allowed.contains(r)) {
+        return Err(format!("read {:#x}..{:#x} outside the user struct {:#x}..{:#x}", r.start, r.end, allowed.start, allowed.end));
+    }
+    Ok(())
+}
+
+/// `invalidate_ops`: a profile and a sequence of operations decoded with `arbitrary`, run under
+/// the oracle after every step.
+pub fn invalidate_ops(data: &[u8], profiles: &[Profile]) -> Result<(), String> {
+    if profiles.is_empty() {
+        return Ok(());
+    }
+    let mut u = Unstructured::new(data);
+    let Ok(index) = u.choose_index(profiles.len()) else {
+        return Ok(());
+    };
+    let mut ops = Vec::new();
+    while ops.len() < MAX_OPS && !u.is_empty() {
+        match Op::arbitrary(&mut u) {
+            Ok(op) => ops.push(op),
+            Err(_) => break,
+        }
+    }
+    run_sequence(profiles[index], &ops).map(|_| ()).map_err(|v| v.to_string())
+}
