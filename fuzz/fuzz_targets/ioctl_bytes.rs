@@ -1,7 +1,3 @@
 #![no_main]
 include!("profiles.rs");
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Err(violation) = soft_iommu::harness::ioctl_bytes(data, profiles()) {
-        panic!("{violation}");
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| check(soft_iommu::harness::ioctl_bytes(data, profiles())));

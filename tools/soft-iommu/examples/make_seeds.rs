@@ -31,8 +31,18 @@ fn vfio() -> VfioArg {
 }
 
 fn entry(addr_page: u16, npages: u64) -> HwptEntry {
-    let npages = if npages > 255 { NbGranules::Huge((u64::MAX - npages) as u8) } else { NbGranules::Small(npages as u8) };
-    HwptEntry { addr_page, unaligned: false, npages, flags: 0, reserved: 0 }
+    let npages = if npages > 255 {
+        NbGranules::Huge((u64::MAX - npages) as u8)
+    } else {
+        NbGranules::Small(npages as u8)
+    };
+    HwptEntry {
+        addr_page,
+        unaligned: false,
+        npages,
+        flags: 0,
+        reserved: 0,
+    }
 }
 
 fn hwpt(entries: Vec<HwptEntry>) -> HwptArg {
@@ -74,35 +84,185 @@ fn main() {
     let dir = root.join("ioctl_bytes");
     let vfio_cases: Vec<(&str, VfioArg)> = vec![
         ("vfio-pasid-all-caches", vfio()),
-        ("vfio-domain-iotlb", VfioArg { granularity: ci::GRANU_DOMAIN, cache: ci::TYPE_IOTLB | ci::TYPE_PASID, ..vfio() }),
-        ("vfio-addr-range", VfioArg { granularity: ci::GRANU_ADDR, cache: ci::TYPE_IOTLB | ci::TYPE_DEV_IOTLB, info_flags: 5, addr_page: 1, nb_granules: NbGranules::Small(2), ..vfio() }),
-        ("vfio-version2-exact", VfioArg { version: 2, ..vfio() }),
-        ("hazard-grown-version-short-argsz", VfioArg { version: 2, argsz: ArgSize::Short(8), ..vfio() }),
-        ("hazard-argsz-below-version-size", VfioArg { argsz: ArgSize::Raw(12), ..vfio() }),
-        ("hazard-unknown-info-flags", VfioArg { info_flags: 0x21, ..vfio() }),
-        ("hazard-trailing-nonzero", VfioArg { argsz: ArgSize::Long(8), tail_byte: 0xff, ..vfio() }),
-        ("hazard-addr-overflow", VfioArg { granularity: ci::GRANU_ADDR, cache: ci::TYPE_IOTLB, addr_page: 1, nb_granules: NbGranules::Huge(0), ..vfio() }),
-        ("hazard-sibling-leak-pasid-iotlb", VfioArg { cache: ci::TYPE_IOTLB, ..vfio() }),
-        ("vfio-bad-padding", VfioArg { padding: 1, ..vfio() }),
-        ("vfio-domain-with-dev-iotlb", VfioArg { granularity: ci::GRANU_DOMAIN, cache: ci::TYPE_DEV_IOTLB, ..vfio() }),
+        (
+            "vfio-domain-iotlb",
+            VfioArg {
+                granularity: ci::GRANU_DOMAIN,
+                cache: ci::TYPE_IOTLB | ci::TYPE_PASID,
+                ..vfio()
+            },
+        ),
+        (
+            "vfio-addr-range",
+            VfioArg {
+                granularity: ci::GRANU_ADDR,
+                cache: ci::TYPE_IOTLB | ci::TYPE_DEV_IOTLB,
+                info_flags: 5,
+                addr_page: 1,
+                nb_granules: NbGranules::Small(2),
+                ..vfio()
+            },
+        ),
+        (
+            "vfio-version2-exact",
+            VfioArg {
+                version: 2,
+                ..vfio()
+            },
+        ),
+        (
+            "hazard-grown-version-short-argsz",
+            VfioArg {
+                version: 2,
+                argsz: ArgSize::Short(8),
+                ..vfio()
+            },
+        ),
+        (
+            "hazard-argsz-below-version-size",
+            VfioArg {
+                argsz: ArgSize::Raw(12),
+                ..vfio()
+            },
+        ),
+        (
+            "hazard-unknown-info-flags",
+            VfioArg {
+                info_flags: 0x21,
+                ..vfio()
+            },
+        ),
+        (
+            "hazard-trailing-nonzero",
+            VfioArg {
+                argsz: ArgSize::Long(8),
+                tail_byte: 0xff,
+                ..vfio()
+            },
+        ),
+        (
+            "hazard-addr-overflow",
+            VfioArg {
+                granularity: ci::GRANU_ADDR,
+                cache: ci::TYPE_IOTLB,
+                addr_page: 1,
+                nb_granules: NbGranules::Huge(0),
+                ..vfio()
+            },
+        ),
+        (
+            "hazard-sibling-leak-pasid-iotlb",
+            VfioArg {
+                cache: ci::TYPE_IOTLB,
+                ..vfio()
+            },
+        ),
+        (
+            "vfio-bad-padding",
+            VfioArg {
+                padding: 1,
+                ..vfio()
+            },
+        ),
+        (
+            "vfio-domain-with-dev-iotlb",
+            VfioArg {
+                granularity: ci::GRANU_DOMAIN,
+                cache: ci::TYPE_DEV_IOTLB,
+                ..vfio()
+            },
+        ),
     ];
     for (name, arg) in &vfio_cases {
         write(&dir, name, &ioctl_input(0x00, &vfio_bytes(arg), &[]));
     }
-    write(&dir, "hazard-non-nesting-container", &ioctl_input(0x08, &vfio_bytes(&vfio()), &[]));
-    write(&dir, "vfio-at-page-end", &ioctl_input(0x10, &vfio_bytes(&vfio()), &[]));
+    write(
+        &dir,
+        "hazard-non-nesting-container",
+        &ioctl_input(0x08, &vfio_bytes(&vfio()), &[]),
+    );
+    write(
+        &dir,
+        "vfio-at-page-end",
+        &ioctl_input(0x10, &vfio_bytes(&vfio()), &[]),
+    );
     let hwpt_cases: Vec<(&str, HwptArg)> = vec![
         ("iommufd-two-entries", hwpt(vec![entry(0, 1), entry(1, 2)])),
-        ("iommufd-flush-all", hwpt(vec![HwptEntry { npages: NbGranules::Huge(0), ..entry(0, 1) }])),
-        ("iommufd-zero-entry-probe", HwptArg { entry_num_raw: Some(0), ..hwpt(vec![]) }),
-        ("iommufd-bad-second-entry", hwpt(vec![entry(0, 1), HwptEntry { reserved: 1, ..entry(1, 1) }])),
-        ("iommufd-reserved", HwptArg { reserved: 1, ..hwpt(vec![entry(0, 1)]) }),
-        ("iommufd-paging-hwpt", HwptArg { hwpt_id: 3, ..hwpt(vec![entry(0, 1)]) }),
-        ("iommufd-unknown-hwpt", HwptArg { hwpt_id: 4, ..hwpt(vec![entry(0, 1)]) }),
-        ("iommufd-trailing-nonzero", HwptArg { size: ArgSize::Long(8), tail_byte: 1, ..hwpt(vec![entry(0, 1)]) }),
-        ("iommufd-entry-len-short", HwptArg { entry_len: ArgSize::Short(4), ..hwpt(vec![entry(0, 1)]) }),
-        ("iommufd-entry-num-overflow", HwptArg { entry_num_raw: Some(u32::MAX), uptr_offset: 8192 - 48, ..hwpt(vec![entry(0, 1), entry(1, 1)]) }),
-        ("iommufd-null-uptr", HwptArg { null_uptr: true, ..hwpt(vec![entry(0, 1)]) }),
+        (
+            "iommufd-flush-all",
+            hwpt(vec![HwptEntry {
+                npages: NbGranules::Huge(0),
+                ..entry(0, 1)
+            }]),
+        ),
+        (
+            "iommufd-zero-entry-probe",
+            HwptArg {
+                entry_num_raw: Some(0),
+                ..hwpt(vec![])
+            },
+        ),
+        (
+            "iommufd-bad-second-entry",
+            hwpt(vec![
+                entry(0, 1),
+                HwptEntry {
+                    reserved: 1,
+                    ..entry(1, 1)
+                },
+            ]),
+        ),
+        (
+            "iommufd-reserved",
+            HwptArg {
+                reserved: 1,
+                ..hwpt(vec![entry(0, 1)])
+            },
+        ),
+        (
+            "iommufd-paging-hwpt",
+            HwptArg {
+                hwpt_id: 3,
+                ..hwpt(vec![entry(0, 1)])
+            },
+        ),
+        (
+            "iommufd-unknown-hwpt",
+            HwptArg {
+                hwpt_id: 4,
+                ..hwpt(vec![entry(0, 1)])
+            },
+        ),
+        (
+            "iommufd-trailing-nonzero",
+            HwptArg {
+                size: ArgSize::Long(8),
+                tail_byte: 1,
+                ..hwpt(vec![entry(0, 1)])
+            },
+        ),
+        (
+            "iommufd-entry-len-short",
+            HwptArg {
+                entry_len: ArgSize::Short(4),
+                ..hwpt(vec![entry(0, 1)])
+            },
+        ),
+        (
+            "iommufd-entry-num-overflow",
+            HwptArg {
+                entry_num_raw: Some(u32::MAX),
+                uptr_offset: 8192 - 48,
+                ..hwpt(vec![entry(0, 1), entry(1, 1)])
+            },
+        ),
+        (
+            "iommufd-null-uptr",
+            HwptArg {
+                null_uptr: true,
+                ..hwpt(vec![entry(0, 1)])
+            },
+        ),
         ("iommufd-range-overflow", hwpt(vec![entry(1, u64::MAX - 3)])),
     ];
     for (name, arg) in &hwpt_cases {
@@ -126,10 +286,26 @@ fn main() {
     zero_tail.extend([0; 32]);
     write(&dir, "equal", &cs(32, 32, 0, 0, 0, &body));
     write(&dir, "user-smaller", &cs(48, 16, 0, 0, 0, &body));
-    write(&dir, "user-larger-zero-tail", &cs(32, 64, 0, 0, 0, &zero_tail));
-    write(&dir, "user-larger-nonzero-tail", &cs(32, 64, 0, 0, 0, &body));
-    write(&dir, "crosses-unmapped-page", &cs(32, 32, 4080, 1, 0, &body));
-    write(&dir, "tail-in-unmapped-page", &cs(8, 64, 4064, 1, 0, &zero_tail));
+    write(
+        &dir,
+        "user-larger-zero-tail",
+        &cs(32, 64, 0, 0, 0, &zero_tail),
+    );
+    write(
+        &dir,
+        "user-larger-nonzero-tail",
+        &cs(32, 64, 0, 0, 0, &body),
+    );
+    write(
+        &dir,
+        "crosses-unmapped-page",
+        &cs(32, 32, 4080, 1, 0, &body),
+    );
+    write(
+        &dir,
+        "tail-in-unmapped-page",
+        &cs(8, 64, 4064, 1, 0, &zero_tail),
+    );
     write(&dir, "fail-first-copy", &cs(32, 64, 0, 2, 1, &zero_tail));
     write(&dir, "fail-second-copy", &cs(32, 64, 0, 2, 2, &zero_tail));
     write(&dir, "zero-sizes", &cs(0, 0, 0, 0, 0, &[]));
@@ -149,7 +325,9 @@ fn main() {
             })
             .collect();
         let mut u = Unstructured::new(&bytes);
-        let Ok(p) = u.choose_index(FIXED_PROFILES.len()) else { continue };
+        let Ok(p) = u.choose_index(FIXED_PROFILES.len()) else {
+            continue;
+        };
         let mut ops = Vec::new();
         while !u.is_empty() && ops.len() < harness::MAX_OPS {
             match <soft_iommu::Op as arbitrary::Arbitrary>::arbitrary(&mut u) {
@@ -157,7 +335,9 @@ fn main() {
                 Err(_) => break,
             }
         }
-        let Ok(stats) = soft_iommu::run_sequence(FIXED_PROFILES[p], &ops) else { continue };
+        let Ok(stats) = soft_iommu::run_sequence(FIXED_PROFILES[p], &ops) else {
+            continue;
+        };
         // Keep one sequence per (profile, successes, failures) shape with at least one success.
         let key = (p, stats.ioctl_ok.min(3), stats.ioctl_err.min(3));
         if stats.ioctl_ok > 0 && seen.insert(key) {

@@ -6,7 +6,8 @@ use crate::copy_struct;
 use crate::errno::Errno;
 use crate::fail_nth::FailNth;
 use crate::handlers::Profile;
-use crate::ops::{run_sequence, Op};
+use crate::hazard::Hazard;
+use crate::ops::{run_sequence, Op, Violation};
 use crate::usermem::{UserMemory, UserRange, PAGE_SIZE};
 use arbitrary::{Arbitrary, Unstructured};
 
@@ -21,9 +22,18 @@ fn warm_up() -> Vec<Op> {
     let mut ops = Vec::new();
     for dom in 0..2u8 {
         for page in 0..3u8 {
-            ops.push(Op::GuestMap { dom, pasid: page % 2, page, phys: u16::from(page) + 1 });
+            ops.push(Op::GuestMap {
+                dom,
+                pasid: page % 2,
+                page,
+                phys: u16::from(page) + 1,
+            });
             for dev in [0u8, 1, 3] {
-                ops.push(Op::Translate { dev, pasid: page % 2, page });
+                ops.push(Op::Translate {
+                    dev,
+                    pasid: page % 2,
+                    page,
+                });
             }
         }
     }
@@ -34,7 +44,7 @@ fn warm_up() -> Vec<Op> {
 /// profile (low two bits), the VFIO container (next two) and whether the argument ends at its
 /// page end (bit 4). The argument goes through the profile's parser and handler on warmed caches,
 /// under the oracle.
-pub fn ioctl_bytes(data: &[u8], profiles: &[Profile]) -> Result<(), String> {
+pub fn ioctl_bytes(data: &[u8], profiles: &[Profile]) -> Result<(), Violation> {
     let Some((&selector, rest)) = data.split_first() else {
         return Ok(());
     };
@@ -50,10 +60,18 @@ pub fn ioctl_bytes(data: &[u8], profiles: &[Profile]) -> Result<(), String> {
     let at_page_end = selector & 0x10 != 0;
     let mut ops = warm_up();
     ops.push(match profile {
-        Profile::Iommufd => Op::RawHwpt { bytes: arg.to_vec(), data: pages.to_vec(), at_page_end },
-        _ => Op::RawVfio { container: (selector >> 2) & 3, bytes: arg.to_vec(), at_page_end },
+        Profile::Iommufd => Op::RawHwpt {
+            bytes: arg.to_vec(),
+            data: pages.to_vec(),
+            at_page_end,
+        },
+        _ => Op::RawVfio {
+            container: (selector >> 2) & 3,
+            bytes: arg.to_vec(),
+            at_page_end,
+        },
     });
-    run_sequence(profile, &ops).map(|_| ()).map_err(|v| v.to_string())
+    run_sequence(profile, &ops).map(|_| ())
 }
 
 /// `copy_struct`: `[ksize: u16][usize: u16][offset: u16][flags][fail_nth][bytes...]`.
@@ -61,7 +79,8 @@ pub fn ioctl_bytes(data: &[u8], profiles: &[Profile]) -> Result<(), String> {
 /// `-EFAULT` is also right), and never read outside `[src, src + max(usize, ksize))` limited to
 /// what the rules allow: the bytes it copies and, when `usize > ksize`, the tail it checks.
 pub fn copy_struct(data: &[u8]) -> Result<(), String> {
-    let word = |i: usize| u16::from_le_bytes([*data.get(i).unwrap_or(&0), *data.get(i + 1).unwrap_or(&0)]);
+    let word =
+        |i: usize| u16::from_le_bytes([*data.get(i).unwrap_or(&0), *data.get(i + 1).unwrap_or(&0)]);
     let ksize = u64::from(word(0) % 512);
     let usize_ = u64::from(word(2) % 1024);
     let offset = u64::from(word(4)) % PAGE_SIZE;
@@ -71,7 +90,10 @@ pub fn copy_struct(data: &[u8]) -> Result<(), String> {
     let base = 0x40000u64;
     let mut mem = UserMemory::new();
     mem.map(base, 2 * PAGE_SIZE);
-    let _ = mem.poke(base + offset, &bytes[..bytes.len().min((2 * PAGE_SIZE - offset) as usize)]);
+    let _ = mem.poke(
+        base + offset,
+        &bytes[..bytes.len().min((2 * PAGE_SIZE - offset) as usize)],
+    );
     if flags & 1 != 0 {
         mem.unmap_page(base + PAGE_SIZE);
     }
@@ -88,15 +110,22 @@ pub fn copy_struct(data: &[u8]) -> Result<(), String> {
         ));
     }
     let allowed = UserRange::new(src, usize_);
-    if let Some(r) = mem.reads().iter().find(|r| r.start < r.end && !allowed.contains(r)) {
-        return Err(format!("read {:#x}..{:#x} outside the user struct {:#x}..{:#x}", r.start, r.end, allowed.start, allowed.end));
+    if let Some(r) = mem
+        .reads()
+        .iter()
+        .find(|r| r.start < r.end && !allowed.contains(r))
+    {
+        return Err(format!(
+            "read {:#x}..{:#x} outside the user struct {:#x}..{:#x}",
+            r.start, r.end, allowed.start, allowed.end
+        ));
     }
     Ok(())
 }
 
 /// `invalidate_ops`: a profile and a sequence of operations decoded with `arbitrary`, run under
 /// the oracle after every step.
-pub fn invalidate_ops(data: &[u8], profiles: &[Profile]) -> Result<(), String> {
+pub fn invalidate_ops(data: &[u8], profiles: &[Profile]) -> Result<(), Violation> {
     if profiles.is_empty() {
         return Ok(());
     }
@@ -111,5 +140,11 @@ pub fn invalidate_ops(data: &[u8], profiles: &[Profile]) -> Result<(), String> {
             Err(_) => break,
         }
     }
-    run_sequence(profiles[index], &ops).map(|_| ()).map_err(|v| v.to_string())
+    run_sequence(profiles[index], &ops).map(|_| ())
+}
+
+/// Whether a fuzz target should report `v`: always in a normal run; in a hunt (`hunting` names a
+/// hazard) only if the violation is that hazard, so the time to each hazard can be measured.
+pub fn reportable(v: &Violation, hunting: Option<Hazard>) -> bool {
+    hunting.is_none_or(|h| Hazard::of(&v.finding) == Some(h))
 }

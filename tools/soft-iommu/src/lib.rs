@@ -11,6 +11,7 @@ pub mod errno;
 pub mod fail_nth;
 pub mod handlers;
 pub mod harness;
+pub mod hazard;
 pub mod iommu;
 pub mod ops;
 pub mod oracle;

@@ -310,6 +310,8 @@ pub struct Violation {
     pub step: usize,
     /// What the oracle found.
     pub message: String,
+    /// The broken invariant, structured.
+    pub finding: oracle::Finding,
     /// One line per operation up to and including the failing one.
     pub trace: Vec<String>,
 }
@@ -344,7 +346,8 @@ pub fn run_sequence(profile: Profile, ops: &[Op]) -> Result<RunStats, Violation>
             StepResult::Ioctl(Err(_)) => stats.ioctl_err += 1,
             _ => {}
         }
-        if let Err(message) = verdict {
+        if let Err(finding) = verdict {
+            let message = finding.message.clone();
             let trace = ops
                 .iter()
                 .zip(&results)
@@ -355,6 +358,7 @@ pub fn run_sequence(profile: Profile, ops: &[Op]) -> Result<RunStats, Violation>
                 profile,
                 step,
                 message,
+                finding,
                 trace,
             });
         }
@@ -382,7 +386,7 @@ impl fmt::Display for StepResult {
     }
 }
 
-type Verdict = Result<(), String>;
+type Verdict = Result<(), oracle::Finding>;
 
 fn call_checked(
     world: &mut World,

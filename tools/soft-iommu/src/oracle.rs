@@ -40,10 +40,12 @@ pub struct Expected {
     /// True when an array entry failed, so caches may have changed (over-invalidation) even though
     /// the call failed.
     pub partial_allowed: bool,
+    /// Why the kernel refuses the call (empty on success).
+    pub reason: &'static str,
 }
 
 impl Expected {
-    fn fail(e: Errno, reads: Vec<UserRange>) -> Self {
+    fn fail(e: Errno, reads: Vec<UserRange>, reason: &'static str) -> Self {
         Expected {
             result: Err(e),
             allowed_reads: reads,
@@ -51,6 +53,7 @@ impl Expected {
             done: Vec::new(),
             writeback: None,
             partial_allowed: false,
+            reason,
         }
     }
 }
@@ -62,39 +65,48 @@ pub fn expected(world: &World, profile: Profile, call: Call) -> Expected {
             expected_vfio(world, container, arg)
         }
         (Profile::Iommufd, Call::HwptInvalidate { arg }) => expected_hwpt(world, arg),
-        _ => Expected::fail(Errno::Enotty, Vec::new()),
+        _ => Expected::fail(
+            Errno::Enotty,
+            Vec::new(),
+            "ioctl not handled by this profile",
+        ),
     }
 }
 
 fn expected_vfio(world: &World, container: u32, arg: u64) -> Expected {
-    let Some(&dom) = world.containers.get(&container) else {
-        return Expected::fail(Errno::Einval, Vec::new());
+    let Some(domain) = world
+        .containers
+        .get(&container)
+        .and_then(|d| world.iommu.domain(*d))
+    else {
+        return Expected::fail(Errno::Einval, Vec::new(), NO_CONTAINER);
     };
-    let Some(domain) = world.iommu.domain(dom) else {
-        return Expected::fail(Errno::Einval, Vec::new());
-    };
+    let dom = world.containers[&container];
     // The ioctl only makes sense on a nesting container; nothing is read otherwise.
     if !domain.nesting {
-        return Expected::fail(Errno::Einval, Vec::new());
+        return Expected::fail(Errno::Einval, Vec::new(), NOT_NESTING);
     }
     let minsz = UserRange::new(arg, cmd::MINSZ_FIXED);
     let Ok(hdr) = world.mem.peek(arg, cmd::MINSZ_FIXED) else {
-        return Expected::fail(Errno::Efault, vec![minsz]);
+        return Expected::fail(Errno::Efault, vec![minsz], "the header faults");
     };
     let argsz = u64::from(u32_at(&hdr, cmd::ARGSZ));
     let reads = vec![minsz, UserRange::new(arg, argsz)];
-    let einval = || Expected::fail(Errno::Einval, reads.clone());
-    if argsz < cmd::MINSZ_FIXED || u32_at(&hdr, cmd::FLAGS) != 0 {
-        return einval();
+    let einval = |reason| Expected::fail(Errno::Einval, reads.clone(), reason);
+    if argsz < cmd::MINSZ_FIXED {
+        return einval("argsz below minsz (offsetofend version)");
+    }
+    if u32_at(&hdr, cmd::FLAGS) != 0 {
+        return einval(UNKNOWN_FLAGS);
     }
     let version = u32_at(&hdr, cmd::CACHE_INFO + ci::VERSION);
     let size = match version {
         1 => ci::SIZE_V1,
         2 => ci::SIZE_V2,
-        _ => return einval(),
+        _ => return einval("unknown version"),
     };
     if argsz < cmd::CACHE_INFO + size {
-        return einval();
+        return einval(ARGSZ_BELOW_VERSION);
     }
     let info = match copy_struct::reference(
         &world.mem,
@@ -103,10 +115,11 @@ fn expected_vfio(world: &World, container: u32, arg: u64) -> Expected {
         argsz - cmd::CACHE_INFO,
     ) {
         Ok(i) => i,
-        Err(e) => return Expected::fail(e, reads),
+        Err(e) => return Expected::fail(e, reads, copy_reason(e)),
     };
-    let Some(request) = reference_request(&info, version, dom, domain.devices.clone()) else {
-        return einval();
+    let request = match reference_request(&info, version, dom, domain.devices.clone()) {
+        Ok(r) => r,
+        Err(reason) => return einval(reason),
     };
     Expected {
         result: Ok(()),
@@ -115,51 +128,95 @@ fn expected_vfio(world: &World, container: u32, arg: u64) -> Expected {
         done: vec![request],
         writeback: None,
         partial_allowed: false,
+        reason: "",
     }
 }
 
-/// The request an `iommu_cache_invalidate_info` stands for, or `None` if the kernel must refuse it.
+/// Refusal reasons the hazard classifier keys on.
+pub const NO_CONTAINER: &str = "no such container";
+/// The container does not use a nesting IOMMU.
+pub const NOT_NESTING: &str = "container is not nesting";
+/// Unknown bits in a flags field.
+pub const UNKNOWN_FLAGS: &str = "unknown flag bits";
+/// `argsz` does not reach the end of the struct its version names.
+pub const ARGSZ_BELOW_VERSION: &str = "argsz below the size of its version";
+/// Bytes past what the kernel knows are not zero.
+pub const TRAILING_BYTES: &str = "non-zero bytes past the known struct";
+/// An address range that does not fit 64 bits.
+pub const RANGE_OVERFLOW: &str = "address range overflows";
+
+fn copy_reason(e: Errno) -> &'static str {
+    match e {
+        Errno::E2big => TRAILING_BYTES,
+        _ => "the struct faults",
+    }
+}
+
+/// The request an `iommu_cache_invalidate_info` stands for, or why the kernel must refuse it.
 fn reference_request(
     info: &[u8],
     version: u32,
     dom: DomainId,
     devices: Vec<u32>,
-) -> Option<Invalidation> {
+) -> Result<Invalidation, &'static str> {
     let byte = |off: u64| info.get(off as usize).copied().unwrap_or(0);
     let (cache, granu) = (byte(ci::CACHE), byte(ci::GRANULARITY));
     let flags = u32_at(info, ci::UNION + ci::U_FLAGS);
     let pasid = u64_at(info, ci::UNION + ci::U_PASID);
     let refused = [
-        byte(ci::PADDING) != 0 || byte(ci::PADDING + 1) != 0,
-        version == 2 && u64_at(info, ci::EXT_V2) != 0,
-        cache == 0 || cache > ci::TYPE_ALL,
-        granu > 2,
-        granu == ci::GRANU_DOMAIN && cache & ci::TYPE_DEV_IOTLB != 0,
-        granu == ci::GRANU_ADDR && cache & ci::TYPE_PASID != 0,
-        granu == ci::GRANU_PASID && flags > (ci::FLAG_PASID | ci::FLAG_ARCHID),
-        granu == ci::GRANU_ADDR && flags > (ci::FLAG_PASID | ci::FLAG_ARCHID | ci::FLAG_LEAF),
-        granu != ci::GRANU_DOMAIN && (flags & ci::FLAG_PASID == 0 || pasid >= 1 << 20),
+        (
+            byte(ci::PADDING) != 0 || byte(ci::PADDING + 1) != 0,
+            "non-zero padding",
+        ),
+        (
+            version == 2 && u64_at(info, ci::EXT_V2) != 0,
+            "non-zero reserved extension",
+        ),
+        (
+            cache == 0 || cache > ci::TYPE_ALL,
+            "no or unknown cache type",
+        ),
+        (granu > 2, "unknown granularity"),
+        (
+            granu == ci::GRANU_DOMAIN && cache & ci::TYPE_DEV_IOTLB != 0,
+            "domain granularity with device IOTLB",
+        ),
+        (
+            granu == ci::GRANU_ADDR && cache & ci::TYPE_PASID != 0,
+            "address granularity with PASID cache",
+        ),
+        (
+            granu == ci::GRANU_PASID && flags > (ci::FLAG_PASID | ci::FLAG_ARCHID),
+            UNKNOWN_FLAGS,
+        ),
+        (
+            granu == ci::GRANU_ADDR && flags > (ci::FLAG_PASID | ci::FLAG_ARCHID | ci::FLAG_LEAF),
+            UNKNOWN_FLAGS,
+        ),
+        (
+            granu != ci::GRANU_DOMAIN && (flags & ci::FLAG_PASID == 0 || pasid >= 1 << 20),
+            "missing or invalid PASID",
+        ),
     ];
-    if refused.iter().any(|&r| r) {
-        return None;
+    if let Some((_, reason)) = refused.iter().find(|(r, _)| *r) {
+        return Err(reason);
     }
     let range = if granu == ci::GRANU_ADDR {
         let addr = u64_at(info, ci::UNION + ci::U_ADDR);
         let granule = u128::from(u64_at(info, ci::UNION + ci::U_GRANULE_SIZE));
         let len = granule * u128::from(u64_at(info, ci::UNION + ci::U_NB_GRANULES));
         let valid_granule = granule.is_power_of_two() && granule >= u128::from(PAGE_SIZE);
-        if !valid_granule
-            || u128::from(addr) % granule != 0
-            || len == 0
-            || u128::from(addr) + len > u128::from(u64::MAX)
-        {
-            return None;
+        if !valid_granule || u128::from(addr) % granule != 0 || len == 0 {
+            return Err("invalid granule, alignment or count");
         }
-        Some(page_range(addr, len)?)
+        if u128::from(addr) + len > u128::from(u64::MAX) {
+            return Err(RANGE_OVERFLOW);
+        }
+        Some(page_range(addr, len).ok_or(RANGE_OVERFLOW)?)
     } else {
         None
     };
-    Some(Invalidation {
+    Ok(Invalidation {
         domain: dom,
         devices,
         iotlb: cache & ci::TYPE_IOTLB != 0,
@@ -172,16 +229,20 @@ fn reference_request(
 
 fn expected_hwpt(world: &World, arg: u64) -> Expected {
     let Ok(size_bytes) = world.mem.peek(arg, 4) else {
-        return Expected::fail(Errno::Efault, vec![UserRange::new(arg, 4)]);
+        return Expected::fail(
+            Errno::Efault,
+            vec![UserRange::new(arg, 4)],
+            "the size faults",
+        );
     };
     let size = u64::from(u32_at(&size_bytes, 0));
     let mut reads = vec![UserRange::new(arg, 4), UserRange::new(arg, size)];
     if size < h::STRUCT_SIZE {
-        return Expected::fail(Errno::Einval, reads);
+        return Expected::fail(Errno::Einval, reads, "size below the minimum");
     }
     let cmd = match copy_struct::reference(&world.mem, h::STRUCT_SIZE, arg, size) {
         Ok(c) => c,
-        Err(e) => return Expected::fail(e, reads),
+        Err(e) => return Expected::fail(e, reads, copy_reason(e)),
     };
     let uptr = u64_at(&cmd, h::DATA_UPTR);
     let len = u64::from(u32_at(&cmd, h::ENTRY_LEN));
@@ -197,31 +258,33 @@ fn expected_hwpt(world: &World, arg: u64) -> Expected {
         done: Vec::new(),
         writeback: Some((arg + h::ENTRY_NUM, 0)),
         partial_allowed: false,
+        reason: "",
     };
-    let early = |out: &mut Expected, e| {
+    let early = |out: &mut Expected, e, reason| {
         out.result = Err(e);
+        out.reason = reason;
         out.clone()
     };
     if u32_at(&cmd, h::RESERVED) != 0 {
-        return early(&mut out, Errno::Eopnotsupp);
+        return early(&mut out, Errno::Eopnotsupp, "non-zero __reserved");
     }
     if num != 0 && (uptr == 0 || len == 0) {
-        return early(&mut out, Errno::Einval);
+        return early(&mut out, Errno::Einval, "entries without a buffer");
     }
     let Some(&dom) = world.hwpts.get(&u32_at(&cmd, h::HWPT_ID)) else {
-        return early(&mut out, Errno::Enoent);
+        return early(&mut out, Errno::Enoent, "no such object");
     };
     let Some(domain) = world.iommu.domain(dom).filter(|d| d.nesting) else {
-        return early(&mut out, Errno::Einval);
+        return early(&mut out, Errno::Einval, NOT_NESTING);
     };
     if u32_at(&cmd, h::DATA_TYPE) != h::DATA_VTD_S1 {
-        return early(&mut out, Errno::Einval);
+        return early(&mut out, Errno::Einval, "unknown data_type");
     }
     if num == 0 {
         return out;
     }
     if len != h::ENTRY_SIZE {
-        return early(&mut out, Errno::Einval);
+        return early(&mut out, Errno::Einval, "entry_len is not the entry size");
     }
     out.target = Some(dom);
     for index in 0..num {
@@ -230,19 +293,21 @@ fn expected_hwpt(world: &World, arg: u64) -> Expected {
             .ok()
             .and_then(|a| world.mem.peek(a, len).ok());
         let outcome = match entry {
-            None => Err(Errno::Efault),
+            None => Err((Errno::Efault, "an entry faults")),
             Some(e) => reference_entry(&e, dom, domain.devices.clone()),
         };
         let request = match outcome {
             Ok(r) => r,
-            Err(e) => {
+            Err((e, reason)) => {
                 out.result = Err(e);
+                out.reason = reason;
                 out.partial_allowed = true;
                 return out;
             }
         };
         if domain.devices.iter().any(|&d| world.iommu.is_failing(d)) {
             out.result = Err(Errno::Eio);
+            out.reason = "a device failed the invalidation";
             out.partial_allowed = true;
             return out;
         }
@@ -252,23 +317,30 @@ fn expected_hwpt(world: &World, arg: u64) -> Expected {
     out
 }
 
-fn reference_entry(e: &[u8], dom: DomainId, devices: Vec<u32>) -> Result<Invalidation, Errno> {
+fn reference_entry(
+    e: &[u8],
+    dom: DomainId,
+    devices: Vec<u32>,
+) -> Result<Invalidation, (Errno, &'static str)> {
     let addr = u64_at(e, h::E_ADDR);
     let npages = u64_at(e, h::E_NPAGES);
-    if u32_at(e, h::E_FLAGS) > h::E_FLAG_LEAF || u32_at(e, h::E_RESERVED) != 0 {
-        return Err(Errno::Eopnotsupp);
+    if u32_at(e, h::E_FLAGS) > h::E_FLAG_LEAF {
+        return Err((Errno::Eopnotsupp, UNKNOWN_FLAGS));
+    }
+    if u32_at(e, h::E_RESERVED) != 0 {
+        return Err((Errno::Eopnotsupp, "non-zero entry __reserved"));
     }
     if addr % PAGE_SIZE != 0 || npages == 0 {
-        return Err(Errno::Einval);
+        return Err((Errno::Einval, "unaligned address or no pages"));
     }
     let range = if addr == 0 && npages == u64::MAX {
         None
     } else {
         let len = u128::from(npages) * u128::from(PAGE_SIZE);
         if u128::from(addr) + len > u128::from(u64::MAX) {
-            return Err(Errno::Einval);
+            return Err((Errno::Einval, RANGE_OVERFLOW));
         }
-        Some(page_range(addr, len).ok_or(Errno::Einval)?)
+        Some(page_range(addr, len).ok_or((Errno::Einval, RANGE_OVERFLOW))?)
     };
     Ok(Invalidation {
         domain: dom,
@@ -281,6 +353,40 @@ fn reference_entry(e: &[u8], dom: DomainId, devices: Vec<u32>) -> Result<Invalid
     })
 }
 
+/// What kind of invariant a call broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FindingKind {
+    /// The errno differs from the reference's.
+    WrongErrno,
+    /// A user byte outside what the user passed was read.
+    ReadOutside,
+    /// A cache entry was added or changed by an invalidation.
+    AddedEntry,
+    /// An entry of another domain or another domain's device was invalidated.
+    OtherDomain,
+    /// An entry the request covered is still cached after success (or after the reported prefix).
+    LeftCovered,
+    /// `entry_num` was not written back, or not with the count handled.
+    WrongCount,
+    /// The call failed without a count, yet changed the caches.
+    ChangedOnError,
+}
+
+/// A broken invariant, with what the reference expected and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Which invariant.
+    pub kind: FindingKind,
+    /// A readable description.
+    pub message: String,
+    /// The reference result.
+    pub expected: Result<(), Errno>,
+    /// The handler's result.
+    pub got: Result<(), Errno>,
+    /// Why the reference refuses the call (empty when it succeeds).
+    pub reason: &'static str,
+}
+
 /// Checks one call against the reference. `before` is the world before the call, `after` after
 /// it; `injected` is true when fault injection fired during the call. Returns a description of the
 /// first violation.
@@ -291,7 +397,7 @@ pub fn check(
     call: Call,
     result: Result<(), Errno>,
     injected: bool,
-) -> Result<(), String> {
+) -> Result<(), Finding> {
     let exp = expected(before, profile, call);
     check_expected(&exp, &before.iommu.caches, after, result, injected)
 }
@@ -304,31 +410,58 @@ pub fn check_expected(
     after: &World,
     result: Result<(), Errno>,
     injected: bool,
-) -> Result<(), String> {
+) -> Result<(), Finding> {
+    check_inner(exp, before_caches, after, result, injected).map_err(|(kind, message)| Finding {
+        kind,
+        message,
+        expected: exp.result,
+        got: result,
+        reason: exp.reason,
+    })
+}
+
+fn check_inner(
+    exp: &Expected,
+    before_caches: &Caches,
+    after: &World,
+    result: Result<(), Errno>,
+    injected: bool,
+) -> Result<(), (FindingKind, String)> {
     for r in after.mem.reads() {
         if r.start < r.end && !exp.allowed_reads.iter().any(|a| a.contains(r)) {
-            return Err(format!(
-                "read user bytes {:#x}..{:#x}, outside what the user passed ({})",
-                r.start,
-                r.end,
-                exp.allowed_reads
-                    .iter()
-                    .map(|a| format!("{:#x}..{:#x}", a.start, a.end))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            return Err((
+                FindingKind::ReadOutside,
+                format!(
+                    "read user bytes {:#x}..{:#x}, outside what the user passed ({})",
+                    r.start,
+                    r.end,
+                    exp.allowed_reads
+                        .iter()
+                        .map(|a| format!("{:#x}..{:#x}", a.start, a.end))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ));
         }
     }
     if !injected && result != exp.result {
-        return Err(format!(
-            "returned {} but the kernel returns {}",
-            show(result),
-            show(exp.result)
+        let why = if exp.reason.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", exp.reason)
+        };
+        return Err((
+            FindingKind::WrongErrno,
+            format!(
+                "returned {} but the kernel returns {}{why}",
+                show(result),
+                show(exp.result)
+            ),
         ));
     }
     let (b, a) = (before_caches, &after.iommu.caches);
-    check_no_additions(b, a)?;
-    let outside = |dom: Option<DomainId>| -> Result<(), String> {
+    check_no_additions(b, a).map_err(|m| (FindingKind::AddedEntry, m))?;
+    let outside = |dom: Option<DomainId>| -> Result<(), (FindingKind, String)> {
         let devices: Vec<u32> = dom
             .and_then(|d| after.iommu.domain(d))
             .map(|d| d.devices.clone())
@@ -345,12 +478,13 @@ pub fn check_expected(
             .pasid
             .keys()
             .find(|k| Some(k.0) != dom && !a.pasid.contains_key(k));
+        let other = |m: String| Err((FindingKind::OtherDomain, m));
         match (lost_iotlb, lost_dev, lost_pasid) {
-            (Some(k), _, _) => Err(format!("invalidated IOTLB entry {k:?} of another domain")),
-            (_, Some(k), _) => Err(format!(
+            (Some(k), _, _) => other(format!("invalidated IOTLB entry {k:?} of another domain")),
+            (_, Some(k), _) => other(format!(
                 "invalidated device-IOTLB entry {k:?} of another domain's device"
             )),
-            (_, _, Some(k)) => Err(format!(
+            (_, _, Some(k)) => other(format!(
                 "invalidated PASID-cache entry {k:?} of another domain"
             )),
             _ => Ok(()),
@@ -363,9 +497,12 @@ pub fn check_expected(
                 for req in &exp.done {
                     let left = req.covered(a);
                     if !left.is_empty() {
-                        return Err(format!(
-                            "succeeded but left covered entries cached: {}",
-                            show_caches(&left)
+                        return Err((
+                            FindingKind::LeftCovered,
+                            format!(
+                                "succeeded but left covered entries cached: {}",
+                                show_caches(&left)
+                            ),
                         ));
                     }
                 }
@@ -391,26 +528,31 @@ pub fn check_expected(
             }
             let got = u32_at(&bytes, 0);
             if !injected && got != want {
-                return Err(format!(
-                    "wrote back entry_num {got}, but {want} entries were handled"
+                return Err((
+                    FindingKind::WrongCount,
+                    format!("wrote back entry_num {got}, but {want} entries were handled"),
                 ));
             }
             for req in exp.done.iter().take(got as usize) {
                 let left = req.covered(a);
                 if !left.is_empty() {
-                    return Err(format!(
-                        "reported {got} entries handled but one of them left {}",
-                        show_caches(&left)
+                    return Err((
+                        FindingKind::LeftCovered,
+                        format!(
+                            "reported {got} entries handled but one of them left {}",
+                            show_caches(&left)
+                        ),
                     ));
                 }
             }
         }
         Err(_) => {
             if a != b {
-                return Err(
+                return Err((
+                    FindingKind::ChangedOnError,
                     "failed, yet changed the caches: userspace cannot tell what is still stale"
                         .into(),
-                );
+                ));
             }
         }
     }
@@ -422,8 +564,9 @@ pub fn check_expected(
             .any(|w| w.contains(&UserRange::new(addr, 4)));
         let got = after.mem.peek(addr, 4).map(|b| u32_at(&b, 0)).ok();
         if !written || got != Some(want) {
-            return Err(format!(
-                "entry_num not written back as {want} (found {got:?})"
+            return Err((
+                FindingKind::WrongCount,
+                format!("entry_num not written back as {want} (found {got:?})"),
             ));
         }
     }

@@ -12,7 +12,10 @@ fn corpora() -> PathBuf {
 
 fn files(target: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for dir in [corpora().join(target), corpora().join("regressions").join(target)] {
+    for dir in [
+        corpora().join(target),
+        corpora().join("regressions").join(target),
+    ] {
         if let Ok(entries) = std::fs::read_dir(&dir) {
             out.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
         }
@@ -23,7 +26,11 @@ fn files(target: &str) -> Vec<PathBuf> {
 
 fn replay(target: &str, min_files: usize, body: impl Fn(&[u8]) -> Result<(), String>) {
     let files = files(target);
-    assert!(files.len() >= min_files, "{target}: only {} corpus files", files.len());
+    assert!(
+        files.len() >= min_files,
+        "{target}: only {} corpus files",
+        files.len()
+    );
     let failures: Vec<String> = files
         .iter()
         .filter_map(|f| {
@@ -31,12 +38,19 @@ fn replay(target: &str, min_files: usize, body: impl Fn(&[u8]) -> Result<(), Str
             body(&bytes).err().map(|v| format!("{}:\n{v}", f.display()))
         })
         .collect();
-    assert!(failures.is_empty(), "{} corpus files fail:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} corpus files fail:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn ioctl_bytes_corpus() {
-    replay("ioctl_bytes", 20, |d| harness::ioctl_bytes(d, &FIXED_PROFILES));
+    replay("ioctl_bytes", 20, |d| {
+        harness::ioctl_bytes(d, &FIXED_PROFILES).map_err(|v| v.to_string())
+    });
 }
 
 #[test]
@@ -46,7 +60,9 @@ fn copy_struct_corpus() {
 
 #[test]
 fn invalidate_ops_corpus() {
-    replay("invalidate_ops", 10, |d| harness::invalidate_ops(d, &FIXED_PROFILES));
+    replay("invalidate_ops", 10, |d| {
+        harness::invalidate_ops(d, &FIXED_PROFILES).map_err(|v| v.to_string())
+    });
 }
 
 #[test]
@@ -54,12 +70,19 @@ fn hazard_seeds_break_v1() {
     // The seeds named after a review hazard are real hazards: v1 fails each of them.
     let hazards: Vec<PathBuf> = files("ioctl_bytes")
         .into_iter()
-        .filter(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with("hazard-")))
+        .filter(|f| {
+            f.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("hazard-"))
+        })
         .collect();
     assert!(hazards.len() >= 7);
     for f in hazards {
         let bytes = std::fs::read(&f).unwrap();
-        assert!(harness::ioctl_bytes(&bytes, &[Profile::V1]).is_err(), "{} does not break v1", f.display());
+        assert!(
+            harness::ioctl_bytes(&bytes, &[Profile::V1]).is_err(),
+            "{} does not break v1",
+            f.display()
+        );
     }
 }
 
@@ -69,13 +92,29 @@ fn truncated_empty_and_oversized_inputs_are_decoded_not_crashed() {
     for (i, b) in big.iter_mut().enumerate() {
         *b = (i * 7 + i / 251) as u8;
     }
-    for f in files("ioctl_bytes").iter().chain(&files("invalidate_ops")).take(10) {
+    for f in files("ioctl_bytes")
+        .iter()
+        .chain(&files("invalidate_ops"))
+        .take(10)
+    {
         let bytes = std::fs::read(f).unwrap();
         for cut in [0, 1, 2, 3, bytes.len() / 2] {
             let head = &bytes[..cut.min(bytes.len())];
-            assert!(harness::ioctl_bytes(head, &FIXED_PROFILES).is_ok(), "{} cut at {cut}", f.display());
-            assert!(harness::invalidate_ops(head, &FIXED_PROFILES).is_ok(), "{} cut at {cut}", f.display());
-            assert!(harness::copy_struct(head).is_ok(), "{} cut at {cut}", f.display());
+            assert!(
+                harness::ioctl_bytes(head, &FIXED_PROFILES).is_ok(),
+                "{} cut at {cut}",
+                f.display()
+            );
+            assert!(
+                harness::invalidate_ops(head, &FIXED_PROFILES).is_ok(),
+                "{} cut at {cut}",
+                f.display()
+            );
+            assert!(
+                harness::copy_struct(head).is_ok(),
+                "{} cut at {cut}",
+                f.display()
+            );
         }
     }
     assert!(harness::ioctl_bytes(&big, &FIXED_PROFILES).is_ok());

@@ -4,6 +4,7 @@
 
 use soft_iommu::fail_nth::FailNth;
 use soft_iommu::handlers::{ioctl, Call, Profile};
+use soft_iommu::hazard::Hazard;
 use soft_iommu::ops::{
     hwpt_bytes, run_sequence, ArgSize, HwptArg, HwptEntry, NbGranules, Op, VfioArg,
 };
@@ -94,10 +95,12 @@ fn vfio_op(arg: VfioArg) -> Op {
     }
 }
 
-/// The v1 profile fails the oracle with a message containing `needle`; vfio-fixed holds.
-fn v1_breaks_fixed_holds(ops: &[Op], needle: &str) {
+/// The v1 profile fails the oracle with a message containing `needle`, classified as `hazard`;
+/// vfio-fixed holds.
+fn v1_breaks_fixed_holds(ops: &[Op], needle: &str, hazard: Hazard) {
     let v = run_sequence(Profile::V1, ops).expect_err("v1 must break the oracle");
     assert!(v.message.contains(needle), "unexpected violation: {v}");
+    assert_eq!(Hazard::of(&v.finding), Some(hazard), "{v}");
     assert!(v.to_string().contains("step"), "the report names the step");
     if let Err(v) = run_sequence(Profile::VfioFixed, ops) {
         panic!("vfio-fixed must hold: {v}");
@@ -112,7 +115,11 @@ fn versioned_struct_that_grew_is_over_read_by_v1() {
         argsz: ArgSize::Short(8),
         ..vfio()
     };
-    v1_breaks_fixed_holds(&with(warm(), vfio_op(arg)), "outside what the user passed");
+    v1_breaks_fixed_holds(
+        &with(warm(), vfio_op(arg)),
+        "outside what the user passed",
+        Hazard::OverRead,
+    );
     // Old userspace (version 1, its own argsz) keeps working on the fixed kernel.
     let ops = with(warm(), vfio_op(vfio()));
     assert_eq!(run_sequence(Profile::VfioFixed, &ops).unwrap().ioctl_ok, 1);
@@ -124,7 +131,11 @@ fn argsz_smaller_than_its_version_needs() {
         argsz: ArgSize::Raw(12),
         ..vfio()
     };
-    v1_breaks_fixed_holds(&with(warm(), vfio_op(arg)), "outside what the user passed");
+    v1_breaks_fixed_holds(
+        &with(warm(), vfio_op(arg)),
+        "outside what the user passed",
+        Hazard::OverRead,
+    );
 }
 
 #[test]
@@ -135,7 +146,7 @@ fn device_failing_half_way() {
         failing: true,
     });
     ops.push(vfio_op(vfio()));
-    v1_breaks_fixed_holds(&ops, "kernel returns 0");
+    v1_breaks_fixed_holds(&ops, "kernel returns 0", Hazard::PartialFailure);
     // iommufd: the failing entry stops processing and the count says so.
     let mut ops = warm();
     ops.push(Op::SetFailing {
@@ -161,6 +172,7 @@ fn non_nesting_container() {
     v1_breaks_fixed_holds(
         &with(warm(), vfio_op(arg)),
         "outside what the user passed ()",
+        Hazard::ModeCheck,
     );
     // iommufd: a paging (not nested) HWPT is refused.
     let ops = with(
@@ -182,7 +194,11 @@ fn unknown_flags() {
         info_flags: (ci::FLAG_PASID | 1 << 5) as u8,
         ..vfio()
     };
-    v1_breaks_fixed_holds(&with(warm(), vfio_op(arg)), "kernel returns -EINVAL");
+    v1_breaks_fixed_holds(
+        &with(warm(), vfio_op(arg)),
+        "kernel returns -EINVAL",
+        Hazard::UnknownFlags,
+    );
     let bad = HwptEntry {
         flags: 2,
         ..entry(0, 1)
@@ -204,7 +220,11 @@ fn trailing_non_zero_bytes_are_e2big() {
         tail_byte: 0xff,
         ..vfio()
     };
-    v1_breaks_fixed_holds(&with(warm(), vfio_op(arg)), "kernel returns -E2BIG");
+    v1_breaks_fixed_holds(
+        &with(warm(), vfio_op(arg)),
+        "kernel returns -E2BIG",
+        Hazard::TrailingBytes,
+    );
     // A longer struct of zeros is fine.
     let ok = VfioArg {
         argsz: ArgSize::Long(8),
@@ -245,7 +265,11 @@ fn address_range_overflow() {
         nb_granules: NbGranules::Huge(0),
         ..vfio()
     };
-    v1_breaks_fixed_holds(&with(warm(), vfio_op(arg)), "kernel returns -EINVAL");
+    v1_breaks_fixed_holds(
+        &with(warm(), vfio_op(arg)),
+        "kernel returns -EINVAL",
+        Hazard::RangeOverflow,
+    );
     let e = HwptEntry {
         npages: NbGranules::Huge(3),
         ..entry(1, 0)
@@ -335,7 +359,7 @@ fn entry_num_is_written_back_after_a_failure() {
     put(&mut cmd, h::ENTRY_NUM, 4, 3);
     forgot.mem.poke(arg, &cmd).unwrap();
     let v = oracle::check(&before, &forgot, Profile::Iommufd, call, r, false).unwrap_err();
-    assert!(v.contains("entry_num"), "{v}");
+    assert!(v.message.contains("entry_num"), "{v:?}");
 }
 
 #[test]
@@ -362,7 +386,7 @@ fn zero_entry_probe_reads_no_entry() {
         .mem
         .copy_from_user(&mut FailNth::default(), 0x20000 + 8190, 24);
     let v = oracle::check(&before, &touched, Profile::Iommufd, call, r, false).unwrap_err();
-    assert!(v.contains("outside what the user passed"), "{v}");
+    assert!(v.message.contains("outside what the user passed"), "{v:?}");
 }
 
 #[test]
@@ -372,7 +396,11 @@ fn invalidation_leaks_into_a_sibling_domain() {
         cache: ci::TYPE_IOTLB,
         ..vfio()
     };
-    v1_breaks_fixed_holds(&with(warm(), vfio_op(arg)), "another domain");
+    v1_breaks_fixed_holds(
+        &with(warm(), vfio_op(arg)),
+        "another domain",
+        Hazard::SiblingLeak,
+    );
 }
 
 #[test]

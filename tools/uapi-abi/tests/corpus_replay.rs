@@ -7,12 +7,19 @@ use std::path::Path;
 fn snapshot_parse_corpus() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpora");
     let mut files = Vec::new();
-    for dir in [root.join("snapshot_parse"), root.join("regressions/snapshot_parse")] {
+    for dir in [
+        root.join("snapshot_parse"),
+        root.join("regressions/snapshot_parse"),
+    ] {
         if let Ok(entries) = std::fs::read_dir(&dir) {
             files.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
         }
     }
-    assert!(files.len() >= 5, "only {} snapshot_parse corpus files", files.len());
+    assert!(
+        files.len() >= 5,
+        "only {} snapshot_parse corpus files",
+        files.len()
+    );
     for f in files {
         let bytes = std::fs::read(&f).unwrap();
         if let Err(v) = uapi_abi::snapshot::fuzz_parse_round_trip(&bytes) {
@@ -23,7 +30,8 @@ fn snapshot_parse_corpus() {
 
 #[test]
 fn committed_snapshots_round_trip_through_the_fuzz_body() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../abi-snapshots/vfio/6.12/x86_64.layout");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../abi-snapshots/vfio/6.12/x86_64.layout");
     let bytes = std::fs::read(path).unwrap();
     uapi_abi::snapshot::fuzz_parse_round_trip(&bytes).unwrap();
     // A parse that succeeds must round-trip; check the body really parses this input.

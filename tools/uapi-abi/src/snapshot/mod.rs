@@ -37,7 +37,11 @@ pub fn fuzz_parse_round_trip(data: &[u8]) -> Result<(), String> {
     let rendered = render(&layout);
     match parse(&rendered) {
         Ok(again) if again == layout => Ok(()),
-        Ok(_) => Err(format!("re-parsing the rendered snapshot gives a different layout:\n{rendered}")),
-        Err((line, m)) => Err(format!("rendered snapshot does not parse (line {line}: {m}):\n{rendered}")),
+        Ok(_) => Err(format!(
+            "re-parsing the rendered snapshot gives a different layout:\n{rendered}"
+        )),
+        Err((line, m)) => Err(format!(
+            "rendered snapshot does not parse (line {line}: {m}):\n{rendered}"
+        )),
     }
 }
