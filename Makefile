@@ -2,10 +2,17 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup run test check snapshot check-snapshots bench ci
+FUZZ_SECONDS ?= 60
+TARGET ?= invalidate_ops
+
+.PHONY: setup setup-fuzz run test check snapshot check-snapshots bench ci replay corpora \
+	fuzz fuzz-smoke fuzz-nightly hunt oss-fuzz-test
 
 setup:
 	tools/scripts/setup.sh
+
+setup-fuzz:
+	tools/scripts/setup.sh --fuzz
 
 ## The main job: snapshot the machine's /usr/include vfio headers for every architecture, print a summary.
 run: setup
@@ -30,9 +37,39 @@ check-snapshots: setup
 	$(CARGO) build --release -q -p uapi-guard
 	tools/scripts/snapshot-all.sh --check
 
-## Extraction speed (release build).
+## Extraction speed (release build) and the IOMMU model's throughput under the oracle.
 bench: setup
 	$(CARGO) build --release -q -p uapi-guard
 	tools/scripts/bench.sh
+	$(CARGO) bench -q -p soft-iommu
 
-ci: check test check-snapshots
+## Replay every corpus file (also part of `make test`), on stable.
+replay:
+	$(CARGO) test -q -p soft-iommu --test corpus_replay
+	$(CARGO) test -q -p uapi-abi --test corpus_replay
+
+## Regenerate the seed corpora from meaningful inputs (see corpora/README.md).
+corpora:
+	$(CARGO) run -q -p soft-iommu --example make_seeds -- corpora
+
+## Fuzz one target: make fuzz TARGET=ioctl_bytes FUZZ_SECONDS=60
+fuzz: setup-fuzz
+	tools/scripts/fuzz.sh run $(TARGET) $(FUZZ_SECONDS)
+
+## Every target briefly from its corpus (CI).
+fuzz-smoke: setup-fuzz
+	tools/scripts/fuzz.sh smoke 10
+
+## The nightly job: every target FUZZ_SECONDS, merge corpora, minimise crashes, table.
+fuzz-nightly: setup-fuzz
+	tools/scripts/fuzz.sh nightly $(FUZZ_SECONDS)
+
+## Time to rediscover each review hazard by fuzzing the v1 profile (3 runs each).
+hunt: setup-fuzz
+	tools/scripts/fuzz.sh hunt $(FUZZ_SECONDS) 3
+
+## Run tools/oss-fuzz/build.sh without Docker and each binary over its seed corpus.
+oss-fuzz-test: setup-fuzz
+	tools/scripts/test-oss-fuzz-build.sh
+
+ci: check test check-snapshots fuzz-smoke

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# cargo-fuzz verbs. Corpora live in corpora/<target> (seeds, kept small) and
+# corpora/regressions/<target> (inputs that once failed; never removed).
+#
+#   fuzz.sh build                       build every target
+#   fuzz.sh run TARGET [SECONDS]        fuzz one target (default 60 s) from its corpus
+#   fuzz.sh nightly [SECONDS]           every target for SECONDS each (default 300): merge new
+#                                       coverage into corpora/, minimise crashes into
+#                                       corpora/regressions/, print a table, exit 1 on a crash
+#   fuzz.sh hunt [SECONDS] [RUNS]       fuzz the v1 profile from an empty corpus once per hazard
+#                                       of the seed review and run; report the time to the first
+#                                       violation of that hazard (median, worst), then run the
+#                                       fixed profiles as long and expect no violation
+#   fuzz.sh smoke [SECONDS]             every target briefly from its corpus (CI)
+#
+# With a nightly toolchain the targets are built with AddressSanitizer; without one (or with
+# FUZZ_SANITIZER=none) they are built on stable with `-s none`, and the script says so.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top/fuzz"
+targets=(ioctl_bytes copy_struct invalidate_ops snapshot_parse)
+hazards=(over-read mode-check partial-failure unknown-flags trailing-bytes range-overflow sibling-leak)
+
+if [ "${FUZZ_SANITIZER:-address}" != none ] && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  fuzz=(cargo +nightly fuzz)
+  flags=(-O)
+  sanitizer=address
+else
+  fuzz=(cargo fuzz)
+  flags=(-O -s none --target-dir "$top/fuzz/target-none")
+  sanitizer=none
+  echo "fuzz: no nightly toolchain (or FUZZ_SANITIZER=none): building on stable without sanitizers (-s none)" >&2
+fi
+
+build() { "${fuzz[@]}" build "${flags[@]}" >&2; }
+
+# run TARGET SECONDS WORKDIR [extra corpus dirs...] -> prints the libFuzzer log path
+run_target() {
+  local t=$1 secs=$2 work=$3; shift 3
+  local log; log=$(mktemp)
+  mkdir -p "$top/fuzz/artifacts/$t"
+  set +e
+  "${fuzz[@]}" run "${flags[@]}" "$t" "$work" "$@" -- -max_total_time="$secs" -print_final_stats=1 \
+    -artifact_prefix="$top/fuzz/artifacts/$t/" -rss_limit_mb=4096 ${FUZZ_EXTRA:-} > "$log" 2>&1
+  echo $? > "$log.rc"
+  set -e
+  echo "$log"
+}
+
+stat_of() { grep -m1 "stat::$2:" "$1" | awk '{print $2}'; }
+cov_of() { grep -E '^#[0-9]+' "$1" | tail -1 | sed -n 's/.*cov: \([0-9]*\).*/\1/p'; }
+
+cmd=${1:-}
+case "$cmd" in
+  build) build ;;
+  run)
+    t=${2:?target}; secs=${3:-60}
+    build
+    work=$(mktemp -d)
+    log=$(run_target "$t" "$secs" "$work" "$top/corpora/$t" "$top/corpora/regressions/$t")
+    tail -n 20 "$log"
+    exit "$(cat "$log.rc")" ;;
+  smoke|nightly)
+    secs=${2:-$([ "$cmd" = smoke ] && echo 10 || echo 300)}
+    build
+    crashes_total=0
+    printf '%-16s %10s %8s %8s %8s  (%s)\n' target exec/s cov new crashes "sanitizer: $sanitizer"
+    for t in "${targets[@]}"; do
+      mkdir -p "$top/corpora/$t" "$top/corpora/regressions/$t"
+      rm -f "$top/fuzz/artifacts/$t"/crash-* "$top/fuzz/artifacts/$t"/timeout-* "$top/fuzz/artifacts/$t"/oom-*
+      work=$(mktemp -d)
+      log=$(run_target "$t" "$secs" "$work" "$top/corpora/$t" "$top/corpora/regressions/$t")
+      new=$(find "$work" -type f | wc -l)
+      crashes=0
+      for a in "$top/fuzz/artifacts/$t"/crash-* "$top/fuzz/artifacts/$t"/timeout-* "$top/fuzz/artifacts/$t"/oom-*; do
+        [ -f "$a" ] || continue
+        crashes=$((crashes + 1))
+        echo "fuzz: $t: $(grep -m1 -E 'panicked|ERROR' "$log" || true)" >&2
+        if [ "$cmd" = nightly ]; then
+          "${fuzz[@]}" tmin "${flags[@]}" "$t" "$a" -r 2000 >/dev/null 2>&1 || true
+          min=$(ls -t "$top/fuzz/artifacts/$t"/minimized-from-* 2>/dev/null | head -1)
+          keep=${min:-$a}
+          cp "$keep" "$top/corpora/regressions/$t/$(sha1sum "$keep" | cut -c1-16)"
+          echo "fuzz: minimised into corpora/regressions/$t/; add a named unit test for it" >&2
+        fi
+      done
+      if [ "$cmd" = nightly ] && [ "$crashes" = 0 ]; then
+        merged=$(mktemp -d)
+        "${fuzz[@]}" run "${flags[@]}" "$t" "$merged" "$top/corpora/$t" "$work" -- -merge=1 >/dev/null 2>&1
+        if [ -n "$(ls -A "$merged")" ]; then
+          rm -rf "$top/corpora/$t.old"
+          mv "$top/corpora/$t" "$top/corpora/$t.old"
+          mv "$merged" "$top/corpora/$t"
+          rm -rf "$top/corpora/$t.old"
+        fi
+      fi
+      crashes_total=$((crashes_total + crashes))
+      printf '%-16s %10s %8s %8s %8s\n' "$t" "$(stat_of "$log" average_exec_per_sec)" "$(cov_of "$log")" "$new" "$crashes"
+    done
+    [ "$crashes_total" = 0 ] ;;
+  hunt)
+    secs=${2:-60}; runs=${3:-3}
+    build
+    printf '%-16s %8s %8s  %s\n' hazard median worst "runs (s; '>N' = not found within N s)"
+    for h in "${hazards[@]}"; do
+      times=()
+      for r in $(seq "$runs"); do
+        work=$(mktemp -d)
+        start=$(date +%s.%N)
+        log=$(UAPI_GUARD_PROFILES=v1 UAPI_GUARD_HUNT=$h FUZZ_EXTRA="-seed=$r" run_target invalidate_ops "$secs" "$work")
+        end=$(date +%s.%N)
+        if [ "$(cat "$log.rc")" != 0 ] && grep -q 'oracle violation' "$log"; then
+          times+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b - a}')")
+        else
+          times+=(">$secs")
+        fi
+      done
+      sorted=$(printf '%s\n' "${times[@]}" | sed 's/^>/9999/' | sort -n)
+      median=$(echo "$sorted" | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}' | sed "s/^9999.*/>$secs/")
+      worst=$(echo "$sorted" | tail -1 | sed "s/^9999.*/>$secs/")
+      printf '%-16s %8s %8s  %s\n' "$h" "$median" "$worst" "${times[*]}"
+    done
+    rm -f "$top/fuzz/artifacts/invalidate_ops"/crash-*
+    echo "fixed profiles, invalidate_ops and ioctl_bytes, $secs s each:"
+    for t in invalidate_ops ioctl_bytes; do
+      work=$(mktemp -d)
+      log=$(run_target "$t" "$secs" "$work")
+      if [ "$(cat "$log.rc")" = 0 ]; then echo "  $t: no violation"; else echo "  $t: VIOLATION"; grep -m3 'oracle violation' "$log"; exit 1; fi
+    done ;;
+  *) sed -n '2,20p' "$0"; exit 2 ;;
+esac
