@@ -62,6 +62,8 @@ case "$cmd" in
     exit "$(cat "$log.rc")" ;;
   smoke|nightly)
     secs=${2:-$([ "$cmd" = smoke ] && echo 10 || echo 300)}
+    # CI's smoke run is deterministic: a fixed seed and a fixed number of runs within the time.
+    [ "$cmd" = smoke ] && export FUZZ_EXTRA="-seed=1 -runs=${FUZZ_SMOKE_RUNS:-20000}"
     build
     crashes_total=0
     printf '%-16s %10s %8s %8s %8s  (%s)\n' target exec/s cov new crashes "sanitizer: $sanitizer"

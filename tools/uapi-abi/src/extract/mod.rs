@@ -155,20 +155,21 @@ pub fn extract_header(
     }
     let path_text = path.to_string_lossy().into_owned();
     let callbacks = Callbacks::default();
-    let builder = bindgen::Builder::default()
+    let mut builder = bindgen::Builder::default()
         .header(path_text.clone())
         .clang_args(sysroot.clang_args(arch))
         // The sysroot passes every include directory; letting bindgen discover them would spawn
         // a clang process per header (most of the cost of a small header).
         .detect_include_paths(false)
         .allowlist_file(regex_escape(&path_text))
-        .clang_macro_fallback()
-        .clang_macro_fallback_build_dir(scratch)
         .layout_tests(true)
         .generate_comments(false)
         .prepend_enum_name(false)
         .formatter(bindgen::Formatter::Prettyplease)
         .parse_callbacks(Box::new(callbacks.clone()));
+    if std::env::var_os("UAPI_NOFB").is_none() {
+        builder = builder.clang_macro_fallback().clang_macro_fallback_build_dir(scratch);
+    }
     let bindings = builder.generate().map_err(|e| Error::Compile {
         header: header.to_string(),
         arch,

@@ -155,6 +155,11 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
     for (index, line) in text.lines().enumerate() {
         let lineno = index + 1;
         let err = |m: String| (lineno, m);
+        // Rendering puts every value on one line; a control character (a lone carriage return,
+        // say) could not survive a round trip, so it is refused rather than silently changed.
+        if let Some(c) = line.chars().find(|c| c.is_control() && *c != '\t') {
+            return Err(err(format!("control character {:?} in line", c)));
+        }
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
