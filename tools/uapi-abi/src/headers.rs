@@ -1,15 +1,26 @@
 //! Header sets: which headers under an include root are snapshotted together.
 
 use crate::error::Error;
+use crate::extract::MacroEval;
 use crate::layout::OnCompileError;
 use std::path::Path;
 
 /// The headers of the `vfio` set, each taken where present.
 pub const VFIO_SET: [&str; 3] = ["linux/vfio.h", "linux/iommu.h", "linux/iommufd.h"];
 
+/// How a header set is extracted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetPolicy {
+    /// What a header that does not compile alone does.
+    pub on_error: OnCompileError,
+    /// How macros bindgen's parser cannot evaluate get their values.
+    pub macros: MacroEval,
+}
+
 /// Resolves a header set name against an include root: the headers (relative to the root) and how
-/// to treat one that does not compile alone.
-pub fn resolve(set: &str, root: &Path) -> Result<(Vec<String>, OnCompileError), Error> {
+/// to extract them. `vfio` fails on any error and uses bindgen's macro fallback (cross-checked by
+/// the probe); `all` skips headers that do not compile alone and leaves such macros to the probe.
+pub fn resolve(set: &str, root: &Path) -> Result<(Vec<String>, SetPolicy), Error> {
     if !root.is_dir() {
         return Err(Error::MissingDir {
             path: root.to_path_buf(),
@@ -22,13 +33,22 @@ pub fn resolve(set: &str, root: &Path) -> Result<(Vec<String>, OnCompileError), 
                 .filter(|h| root.join(h).is_file())
                 .map(|h| h.to_string())
                 .collect(),
-            OnCompileError::Fail,
+            SetPolicy {
+                on_error: OnCompileError::Fail,
+                macros: MacroEval::BindgenFallback,
+            },
         )),
         "all" => {
             let mut found = Vec::new();
             collect(&root.join("linux"), "linux", &mut found)?;
             found.sort();
-            Ok((found, OnCompileError::Skip))
+            Ok((
+                found,
+                SetPolicy {
+                    on_error: OnCompileError::Skip,
+                    macros: MacroEval::ProbeOnly,
+                },
+            ))
         }
         other => Err(Error::UnknownHeaderSet(other.to_string())),
     }

@@ -2,7 +2,7 @@
 //! probe for the numbers, and a cross-check wherever both have one.
 
 use crate::error::Error;
-use crate::extract::{extract_header, Extracted, RawConstant, RawRecord};
+use crate::extract::{extract_header, Extracted, MacroEval, RawConstant, RawRecord};
 use crate::model::{
     Arch, BitRange, Constant, ConstantKind, Field, Ioctl, Layout, Provenance, Record, SkippedHeader,
 };
@@ -44,10 +44,14 @@ pub fn extract_layout(
     headers: &[String],
     arch: Arch,
     on_error: OnCompileError,
+    macros: MacroEval,
 ) -> Result<Extraction, Error> {
     let mut extracted: Vec<Extracted> = Vec::new();
     let mut skipped = Vec::new();
-    for (header, result) in headers.iter().zip(extract_all(sysroot, headers, arch)?) {
+    for (header, result) in headers
+        .iter()
+        .zip(extract_all(sysroot, headers, arch, macros)?)
+    {
         match result {
             Ok(e) => extracted.push(e),
             Err(Error::Compile { message, .. }) if on_error == OnCompileError::Skip => skipped
@@ -58,38 +62,23 @@ pub fn extract_layout(
             Err(e) => return Err(e),
         }
     }
-    let mut records = BTreeMap::new();
-    let mut constants = BTreeMap::new();
-    let mut analysed = Vec::new();
     // Headers are probed in groups to save compiler runs. A group that fails to compile is
     // halved (headers that compile alone can clash); a group whose numbers disagree with bindgen
     // is split into single headers (one header's macro can change another's expression), so only
-    // a single header's disagreement is an error.
-    let mut work: Vec<&[Extracted]> = extracted.chunks(96).collect();
-    while let Some(group) = work.pop() {
-        let headers: Vec<String> = group.iter().map(|e| e.header.clone()).collect();
-        let raw_records: Vec<RawRecord> = group.iter().flat_map(|e| e.records.clone()).collect();
-        let raw_constants: Vec<RawConstant> =
-            group.iter().flat_map(|e| e.constants.clone()).collect();
-        let values = match probe::run(sysroot, arch, &headers, &raw_records, &raw_constants) {
-            Ok(values) => values,
-            Err(Error::Probe { .. }) if group.len() > 1 => {
-                let (a, b) = group.split_at(group.len() / 2);
-                work.push(b);
-                work.push(a);
-                continue;
-            }
-            Err(Error::Probe { item, message, .. }) if on_error == OnCompileError::Skip => {
-                skipped.push(SkippedHeader {
-                    header: headers.join(" "),
-                    reason: format!("probe: {item}: {message}"),
-                });
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        match assemble_group(group, &values, arch) {
-            Ok((r, c)) => {
+    // a single header's disagreement is an error. Groups are probed on every core.
+    let mut done = probe_all(sysroot, arch, &extracted, on_error)?;
+    // Merge in header order, so the result does not depend on which thread finished first.
+    done.sort_by_key(|d| d.first);
+    let mut records = BTreeMap::new();
+    let mut constants = BTreeMap::new();
+    let mut analysed = Vec::new();
+    for d in done {
+        match d.outcome {
+            Probed::Done {
+                records: r,
+                constants: c,
+                headers,
+            } => {
                 for record in r {
                     records.entry(record.name.clone()).or_insert(record);
                 }
@@ -98,10 +87,7 @@ pub fn extract_layout(
                 }
                 analysed.extend(headers);
             }
-            Err(Error::Mismatch { .. }) if group.len() > 1 => {
-                work.extend(group.chunks(1).rev());
-            }
-            Err(e) => return Err(e),
+            Probed::Skipped(s) => skipped.push(s),
         }
     }
     analysed.sort();
@@ -131,6 +117,7 @@ fn extract_all(
     sysroot: &Sysroot,
     headers: &[String],
     arch: Arch,
+    macros: MacroEval,
 ) -> Result<Vec<Result<Extracted, Error>>, Error> {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -149,7 +136,7 @@ fn extract_all(
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(header) = headers.get(i) else { break };
-                let r = extract_header(sysroot, header, arch, dir);
+                let r = extract_header(sysroot, header, arch, dir, macros);
                 results
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
@@ -162,10 +149,146 @@ fn extract_all(
     Ok(results.into_iter().map(|(_, r)| r).collect())
 }
 
+/// What became of one group of headers.
+enum Probed {
+    Done {
+        records: Vec<Record>,
+        constants: Vec<Constant>,
+        headers: Vec<String>,
+    },
+    Skipped(SkippedHeader),
+}
+
+struct GroupDone {
+    /// Index of the group's first header, for a deterministic merge.
+    first: usize,
+    outcome: Probed,
+}
+
+enum Step<'a> {
+    Finished(Probed),
+    Split(Vec<&'a [Extracted]>),
+}
+
+fn probe_all(
+    sysroot: &Sysroot,
+    arch: Arch,
+    extracted: &[Extracted],
+    on_error: OnCompileError,
+) -> Result<Vec<GroupDone>, Error> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let work: Mutex<Vec<&[Extracted]>> = Mutex::new(extracted.chunks(96).rev().collect());
+    let in_flight = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::new());
+    let failure: Mutex<Option<Error>> = Mutex::new(None);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                if failure.lock().unwrap_or_else(|p| p.into_inner()).is_some() {
+                    break;
+                }
+                let group = {
+                    let mut w = work.lock().unwrap_or_else(|p| p.into_inner());
+                    let g = w.pop();
+                    if g.is_some() {
+                        in_flight.fetch_add(1, Ordering::SeqCst);
+                    }
+                    g
+                };
+                let Some(group) = group else {
+                    if in_flight.load(Ordering::SeqCst) == 0 {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                    continue;
+                };
+                let first = extracted.len()
+                    - extracted
+                        .iter()
+                        .skip_while(|e| !std::ptr::eq(*e, &group[0]))
+                        .count();
+                match probe_group(sysroot, arch, group, on_error) {
+                    Ok(Step::Finished(outcome)) => done
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(GroupDone { first, outcome }),
+                    Ok(Step::Split(parts)) => {
+                        work.lock().unwrap_or_else(|p| p.into_inner()).extend(parts)
+                    }
+                    Err(e) => {
+                        failure
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get_or_insert(e);
+                    }
+                }
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
+    });
+    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    Ok(done.into_inner().unwrap_or_else(|p| p.into_inner()))
+}
+
+fn halves(group: &[Extracted]) -> Step<'_> {
+    let (a, b) = group.split_at(group.len() / 2);
+    Step::Split(vec![b, a])
+}
+
+fn probe_group<'a>(
+    sysroot: &Sysroot,
+    arch: Arch,
+    group: &'a [Extracted],
+    on_error: OnCompileError,
+) -> Result<Step<'a>, Error> {
+    let headers: Vec<String> = group.iter().map(|e| e.header.clone()).collect();
+    let raw_records: Vec<RawRecord> = group.iter().flat_map(|e| e.records.clone()).collect();
+    let mut raw_constants: Vec<RawConstant> =
+        group.iter().flat_map(|e| e.constants.clone()).collect();
+    if raw_constants.iter().any(|c| c.value.is_none()) {
+        match probe::keep_integer_macros(sysroot, arch, &headers, raw_constants) {
+            Ok(kept) => raw_constants = kept,
+            Err(Error::Probe { .. }) if group.len() > 1 => return Ok(halves(group)),
+            Err(e) => return Err(e),
+        }
+    }
+    let values = match probe::run(sysroot, arch, &headers, &raw_records, &raw_constants) {
+        Ok(values) => values,
+        Err(Error::Probe { .. }) if group.len() > 1 => return Ok(halves(group)),
+        Err(Error::Probe { item, message, .. }) if on_error == OnCompileError::Skip => {
+            return Ok(Step::Finished(Probed::Skipped(SkippedHeader {
+                header: headers.join(" "),
+                reason: format!("probe: {item}: {message}"),
+            })));
+        }
+        Err(e) => return Err(e),
+    };
+    match assemble_group(group, &raw_constants, &values, arch) {
+        Ok((records, constants)) => Ok(Step::Finished(Probed::Done {
+            records,
+            constants,
+            headers,
+        })),
+        Err(Error::Mismatch { .. }) if group.len() > 1 => {
+            Ok(Step::Split(group.chunks(1).rev().collect()))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 type Assembled = (Vec<Record>, Vec<Constant>);
 
+/// `kept`: the group's constants that survived the probe (all of them unless some were
+/// unevaluated macros that turned out not to be integer constants).
 fn assemble_group(
     group: &[Extracted],
+    kept: &[RawConstant],
     values: &ProbeValues,
     arch: Arch,
 ) -> Result<Assembled, Error> {
@@ -175,7 +298,11 @@ fn assemble_group(
         for raw in &e.records {
             records.push(assemble_record(raw, &e.header, values, arch)?);
         }
-        for raw in &e.constants {
+        for raw in e
+            .constants
+            .iter()
+            .filter(|c| kept.iter().any(|k| k.name == c.name))
+        {
             constants.push(assemble_constant(raw, &e.header, values, arch)?);
         }
     }
@@ -297,15 +424,17 @@ fn assemble_constant(
     };
     // bindgen evaluates `(1 << 31)` and `(-1U)` in 64 bits; C evaluates them as 32-bit `int` or
     // `unsigned int`. Where the C value is a 32-bit one, the low 32 bits must agree.
-    let agrees = raw.value as u64 == bits
-        || ((i128::from(i32::MIN)..=i128::from(u32::MAX)).contains(&value)
-            && raw.value as u32 == bits as u32);
-    if !agrees {
+    let agrees = |b: i64| {
+        b as u64 == bits
+            || ((i128::from(i32::MIN)..=i128::from(u32::MAX)).contains(&value)
+                && b as u32 == bits as u32)
+    };
+    if let Some(b) = raw.value.filter(|&b| !agrees(b)) {
         return Err(Error::Mismatch {
             arch,
             item: raw.name.clone(),
             what: "value",
-            bindgen: i128::from(raw.value),
+            bindgen: i128::from(b),
             probe: value,
         });
     }

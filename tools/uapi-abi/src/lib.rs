@@ -31,7 +31,7 @@ pub fn extract_set(
     version: &str,
     arches: &[Arch],
 ) -> Result<Vec<Extraction>, Error> {
-    let (headers, on_error) = headers::resolve(set, root)?;
+    let (headers, policy) = headers::resolve(set, root)?;
     let sysroot = sysroot::Sysroot::new(root, arches)?;
     let next = Mutex::new(0usize);
     let results: Mutex<Vec<Option<Result<Extraction, Error>>>> =
@@ -50,7 +50,15 @@ pub fn extract_set(
                     i
                 };
                 let Some(&arch) = arches.get(i) else { break };
-                let r = extract_layout(&sysroot, set, version, &headers, arch, on_error);
+                let r = extract_layout(
+                    &sysroot,
+                    set,
+                    version,
+                    &headers,
+                    arch,
+                    policy.on_error,
+                    policy.macros,
+                );
                 results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
             });
         }

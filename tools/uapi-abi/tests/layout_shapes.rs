@@ -153,6 +153,7 @@ fn header_that_does_not_compile_is_an_error_naming_it() {
         &["linux/broken.h".to_string()],
         Arch::X86_64,
         uapi_abi::layout::OnCompileError::Fail,
+        uapi_abi::extract::MacroEval::BindgenFallback,
     )
     .unwrap_err()
     .to_string();

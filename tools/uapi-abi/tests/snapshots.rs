@@ -154,6 +154,9 @@ fn fuzzed_carriage_return_inside_a_line_is_refused() {
     // in a skipped header's error text parsed, but rendered as a space, so it did not round-trip.
     let text = format!("{GOOD}skipped linux/y.h error=first\rsecond\n");
     let e = bad(&text);
-    assert!(e.contains(":9:") && e.contains("control character '\\r'"), "{e}");
+    assert!(
+        e.contains(":9:") && e.contains("control character '\\r'"),
+        "{e}"
+    );
     assert!(uapi_abi::snapshot::fuzz_parse_round_trip(text.as_bytes()).is_ok());
 }

@@ -174,6 +174,7 @@ fn layout(args: LayoutArgs) -> Result<ExitCode> {
         &headers,
         arch,
         uapi_abi::layout::OnCompileError::Fail,
+        uapi_abi::extract::MacroEval::BindgenFallback,
     )?;
     let json = uapi_abi::export::layout_json(&extraction.layout, &args.header);
     println!("{}", serde_json::to_string_pretty(&json)?);

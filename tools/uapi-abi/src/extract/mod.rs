@@ -51,8 +51,10 @@ pub struct RawField {
 pub struct RawConstant {
     /// Macro or enumerator name.
     pub name: String,
-    /// bindgen's value (64 bits; unsigned 64-bit values wrap to negative).
-    pub value: i64,
+    /// bindgen's value (64 bits; unsigned 64-bit values wrap to negative); `None` for a macro
+    /// bindgen's own expression parser could not evaluate when its clang fallback is off, left
+    /// for the compiled probe to evaluate (or to drop, if it is not an integer constant).
+    pub value: Option<i64>,
     /// `None` for a macro, the enum's C name for an enumerator.
     pub enum_name: Option<String>,
     /// For `_IO*` macros: the macro used and the argument type text.
@@ -140,6 +142,18 @@ impl ParseCallbacks for Callbacks {
     }
 }
 
+/// How macros that bindgen's own expression parser cannot evaluate (`_IOW(...)`, `sizeof`, casts)
+/// get their values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MacroEval {
+    /// bindgen's `clang_macro_fallback()`: exact, cross-checked against the probe, but it reparses
+    /// a precompiled header once per such macro (about 50 ms a header).
+    BindgenFallback,
+    /// Only the compiled probe evaluates them (it is the ground truth in both modes); for large
+    /// header sets.
+    ProbeOnly,
+}
+
 /// Runs bindgen on `header` (relative to the sysroot's include root) for `arch`.
 ///
 /// `scratch` is a private directory for clang's macro-fallback precompiled header.
@@ -148,6 +162,7 @@ pub fn extract_header(
     header: &str,
     arch: Arch,
     scratch: &Path,
+    macros: MacroEval,
 ) -> Result<Extracted, Error> {
     let path = sysroot.root().join(header);
     if !path.is_file() {
@@ -167,8 +182,10 @@ pub fn extract_header(
         .prepend_enum_name(false)
         .formatter(bindgen::Formatter::Prettyplease)
         .parse_callbacks(Box::new(callbacks.clone()));
-    if std::env::var_os("UAPI_NOFB").is_none() {
-        builder = builder.clang_macro_fallback().clang_macro_fallback_build_dir(scratch);
+    if macros == MacroEval::BindgenFallback {
+        builder = builder
+            .clang_macro_fallback()
+            .clang_macro_fallback_build_dir(scratch);
     }
     let bindings = builder.generate().map_err(|e| Error::Compile {
         header: header.to_string(),
@@ -178,12 +195,19 @@ pub fn extract_header(
     let text = bindings.to_string();
     let collected = callbacks.with(std::mem::take);
     let header_text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let (records, constants) = parse_bindings(&text, &collected, &path_text, &header_text)
+    let (records, mut constants) = parse_bindings(&text, &collected, &path_text, &header_text)
         .map_err(|message| Error::Bindings {
             header: header.to_string(),
             arch,
             message,
         })?;
+    if macros == MacroEval::ProbeOnly {
+        constants.extend(rust_items::unevaluated_macros(
+            &collected,
+            &constants,
+            &header_text,
+        ));
+    }
     Ok(Extracted {
         header: header.to_string(),
         records,

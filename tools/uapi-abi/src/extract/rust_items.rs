@@ -167,8 +167,11 @@ pub fn parse_bindings(
             }
         });
         let value = match enum_name {
-            None => collected.int_macros.get(&name).copied().unwrap_or(literal),
-            Some(_) => literal,
+            // A macro shadowing an enumerator: the generated constant holds the enumerator's
+            // value, so only a value bindgen evaluated for the macro itself counts.
+            None if ctx.enums.contains(&ty) => collected.int_macros.get(&name).copied(),
+            None => Some(collected.int_macros.get(&name).copied().unwrap_or(literal)),
+            Some(_) => Some(literal),
         };
         let ioctl = enum_name
             .is_none()
@@ -514,4 +517,40 @@ fn declares_tag(header_text: &str, keyword: &str, tag: &str) -> bool {
         previous = w;
     }
     false
+}
+
+/// Object-like macros defined in this header that bindgen saw but could not evaluate: candidates
+/// for the probe, which keeps those that are integer constant expressions.
+pub fn unevaluated_macros(
+    collected: &Collected,
+    known: &[RawConstant],
+    header_text: &str,
+) -> Vec<RawConstant> {
+    let defined: BTreeSet<&str> = header_text
+        .lines()
+        .filter_map(|l| {
+            let rest = l
+                .trim_start()
+                .strip_prefix('#')?
+                .trim_start()
+                .strip_prefix("define")?;
+            rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .find(|w| !w.is_empty())
+        })
+        .collect();
+    collected
+        .macro_tokens
+        .iter()
+        .filter(|(name, tokens)| {
+            tokens.len() > 1
+                && defined.contains(name.as_str())
+                && !known.iter().any(|k| &k.name == *name)
+        })
+        .map(|(name, tokens)| RawConstant {
+            name: name.clone(),
+            value: None,
+            enum_name: None,
+            ioctl: ioctl_macro(tokens),
+        })
+        .collect()
 }

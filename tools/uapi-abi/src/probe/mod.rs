@@ -212,7 +212,9 @@ pub fn run(
             message: format!("cannot run `{}`: {e}", clang()),
         })?;
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        // Messages name `probe.c` without the temporary directory, so snapshots are reproducible.
+        let stderr = String::from_utf8_lossy(&output.stderr)
+            .replace(&format!("{}/", dir.path().display()), "");
         let message = first_line(&stderr);
         let item = error_line(&message)
             .and_then(|l| lines.get(&l).cloned())
@@ -304,4 +306,80 @@ fn read_symbols(object: &[u8]) -> Result<HashMap<String, Vec<u8>>, String> {
         out.insert(name.to_string(), bytes.to_vec());
     }
     Ok(out)
+}
+
+/// Keeps, of `constants`, those bindgen evaluated and those of the others (`value == None`) that
+/// are integer constant expressions on `arch`: a probe declares each candidate in a static
+/// assertion on `__builtin_classify_type` (1 to 4: integer, char, enumeral, boolean) and as a
+/// constant initializer; every line clang refuses drops its macro, and the check repeats until
+/// clang accepts the file (at most a few rounds, as one refusal can hide another).
+pub fn keep_integer_macros(
+    sysroot: &Sysroot,
+    arch: Arch,
+    headers: &[String],
+    constants: Vec<RawConstant>,
+) -> Result<Vec<RawConstant>, Error> {
+    let (mut candidates, mut kept): (Vec<RawConstant>, Vec<RawConstant>) =
+        constants.into_iter().partition(|c| c.value.is_none());
+    let dir = tempfile::Builder::new()
+        .prefix("uapi-guard-macros")
+        .tempdir()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let c_path = dir.path().join("probe.c");
+    for _round in 0..4 {
+        if candidates.is_empty() {
+            break;
+        }
+        let mut src = String::new();
+        for h in headers {
+            let _ = writeln!(src, "#include <{h}>");
+        }
+        let first = src.lines().count() + 1;
+        for (i, c) in candidates.iter().enumerate() {
+            let n = &c.name;
+            let _ = writeln!(
+                src,
+                "_Static_assert(__builtin_classify_type({n}) >= 1 && __builtin_classify_type({n}) <= 4, \"\"); const unsigned long long uapi_try_{i} = (unsigned long long)({n});"
+            );
+        }
+        std::fs::write(&c_path, &src).map_err(|e| Error::io(&c_path, e))?;
+        let output = Command::new(clang())
+            .args(sysroot.clang_args(arch))
+            .args(["-std=gnu11", "-w", "-fsyntax-only", "-ferror-limit=0"])
+            .arg(&c_path)
+            .output()
+            .map_err(|e| Error::Probe {
+                arch,
+                item: "probe".into(),
+                message: format!("cannot run `{}`: {e}", clang()),
+            })?;
+        if output.status.success() {
+            break;
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr)
+            .replace(&format!("{}/", dir.path().display()), "");
+        let bad: std::collections::HashSet<usize> = stderr
+            .lines()
+            .filter(|l| l.contains("error"))
+            .filter_map(error_line)
+            .filter(|&l| l >= first && l < first + candidates.len())
+            .map(|l| l - first)
+            .collect();
+        if bad.is_empty() {
+            // The headers themselves fail together: the caller splits the group.
+            return Err(Error::Probe {
+                arch,
+                item: "probe".into(),
+                message: first_line(&stderr),
+            });
+        }
+        candidates = candidates
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !bad.contains(i))
+            .map(|(_, c)| c)
+            .collect();
+    }
+    kept.extend(candidates);
+    Ok(kept)
 }

@@ -25,6 +25,7 @@ pub fn layout_of(root: &std::path::Path, headers: &[&str], arch: Arch) -> Layout
         &headers,
         arch,
         OnCompileError::Fail,
+        uapi_abi::extract::MacroEval::BindgenFallback,
     )
     .expect("extraction")
     .layout
