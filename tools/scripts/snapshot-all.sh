@@ -65,7 +65,7 @@ project's DESIGN notes and the seed review thread (no package carries them). \`l
 Regenerate: \`make snapshot\`; check: \`make check-snapshots\`."
 }
 fixture iommu-5.5 5.5-fixture "linux/iommu.h as of Linux v5.5: iommu_cache_invalidate_info before argsz was prepended (48 bytes on x86_64)."
-fixture vfio-seed-v1 5.6-seed-v1-fixture "linux/vfio.h with the v1 VFIO_IOMMU_CACHE_INVALIDATE patch applied, over the v5.5 iommu.h: the versioned iommu_cache_invalidate_info embedded after argsz and flags, and the ioctl defined with _IO."
+fixture vfio-seed-v1 5.6-seed-v1-fixture "linux/vfio.h with the v1 VFIO_IOMMU_CACHE_INVALIDATE patch applied, over the v5.5 iommu.h (a symlink to the 5.5 fixture): the versioned iommu_cache_invalidate_info embedded after argsz and flags, and the ioctl defined with _IO."
 
 if [ $check = 1 ]; then
   if ! diff -ru "$top/abi-snapshots/vfio" "$out_root/vfio"; then

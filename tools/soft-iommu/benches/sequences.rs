@@ -2,7 +2,7 @@
 //! translations that fill every cache, an invalidation of each kind) run again and again.
 //! `cargo bench -p soft-iommu` prints operations and sequences per second for each profile.
 
-use soft_iommu::ops::{ArgSize, HwptArg, HwptEntry, NbGranules, Op, VfioArg};
+use soft_iommu::ops::{HwptArg, HwptEntry, Op, VfioArg};
 use soft_iommu::{run_sequence, Profile};
 use std::time::{Duration, Instant};
 
@@ -34,45 +34,13 @@ fn typical(profile: Profile) -> Vec<Op> {
     });
     let invalidate = match profile {
         Profile::Iommufd => Op::Hwpt {
-            arg: HwptArg {
-                size: ArgSize::Exact,
-                hwpt_id: 1,
-                null_uptr: false,
-                uptr_offset: 0,
-                data_type: 0,
-                entry_len: ArgSize::Exact,
-                entries: vec![HwptEntry {
-                    addr_page: 1,
-                    unaligned: false,
-                    npages: NbGranules::Small(1),
-                    flags: 0,
-                    reserved: 0,
-                }],
-                entry_num_raw: None,
-                reserved: 0,
-                tail_byte: 0,
-                at_page_end: false,
-            },
+            arg: HwptArg::typical(vec![HwptEntry::pages(1, 1)]),
             fail_nth: None,
         },
         _ => Op::Vfio {
             arg: VfioArg {
-                container: 0,
-                argsz: ArgSize::Exact,
-                flags: 0,
-                version: 1,
                 cache: 6,
-                granularity: 1,
-                padding: 0,
-                info_flags: 1,
-                pasid: 1,
-                pasid_huge: false,
-                addr_page: 0,
-                granule_shift: 0,
-                nb_granules: NbGranules::Small(1),
-                ext: 0,
-                tail_byte: 0,
-                at_page_end: false,
+                ..VfioArg::typical()
             },
             fail_nth: None,
         },

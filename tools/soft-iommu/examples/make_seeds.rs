@@ -10,55 +10,21 @@ use soft_iommu::uapi::cache_info as ci;
 use std::path::Path;
 
 fn vfio() -> VfioArg {
-    VfioArg {
-        container: 0,
-        argsz: ArgSize::Exact,
-        flags: 0,
-        version: 1,
-        cache: ci::TYPE_IOTLB | ci::TYPE_DEV_IOTLB | ci::TYPE_PASID,
-        granularity: ci::GRANU_PASID,
-        padding: 0,
-        info_flags: ci::FLAG_PASID as u8,
-        pasid: 1,
-        pasid_huge: false,
-        addr_page: 0,
-        granule_shift: 0,
-        nb_granules: NbGranules::Small(1),
-        ext: 0,
-        tail_byte: 0,
-        at_page_end: false,
-    }
+    VfioArg::typical()
 }
 
 fn entry(addr_page: u16, npages: u64) -> HwptEntry {
-    let npages = if npages > 255 {
-        NbGranules::Huge((u64::MAX - npages) as u8)
-    } else {
-        NbGranules::Small(npages as u8)
-    };
-    HwptEntry {
-        addr_page,
-        unaligned: false,
-        npages,
-        flags: 0,
-        reserved: 0,
+    match u8::try_from(npages) {
+        Ok(n) => HwptEntry::pages(addr_page, n),
+        Err(_) => HwptEntry {
+            npages: NbGranules::Huge((u64::MAX - npages) as u8),
+            ..HwptEntry::pages(addr_page, 1)
+        },
     }
 }
 
 fn hwpt(entries: Vec<HwptEntry>) -> HwptArg {
-    HwptArg {
-        size: ArgSize::Exact,
-        hwpt_id: 1,
-        null_uptr: false,
-        uptr_offset: 0,
-        data_type: 0,
-        entry_len: ArgSize::Exact,
-        entries,
-        entry_num_raw: None,
-        reserved: 0,
-        tail_byte: 0,
-        at_page_end: false,
-    }
+    HwptArg::typical(entries)
 }
 
 /// `[selector][len][arg][data]` for the ioctl_bytes target.

@@ -76,6 +76,64 @@ pub struct VfioArg {
     pub at_page_end: bool,
 }
 
+impl VfioArg {
+    /// A valid version-1 request on container 0: PASID 1 at PASID granularity, in every cache,
+    /// `argsz` exact. Tests, seeds and benchmarks start from it and change one field.
+    pub fn typical() -> Self {
+        VfioArg {
+            container: 0,
+            argsz: ArgSize::Exact,
+            flags: 0,
+            version: 1,
+            cache: ci::TYPE_ALL,
+            granularity: ci::GRANU_PASID,
+            padding: 0,
+            info_flags: ci::FLAG_PASID as u8,
+            pasid: 1,
+            pasid_huge: false,
+            addr_page: 0,
+            granule_shift: 0,
+            nb_granules: NbGranules::Small(1),
+            ext: 0,
+            tail_byte: 0,
+            at_page_end: false,
+        }
+    }
+}
+
+impl HwptEntry {
+    /// A valid entry invalidating `npages` pages from page `addr_page`.
+    pub fn pages(addr_page: u16, npages: u8) -> Self {
+        HwptEntry {
+            addr_page,
+            unaligned: false,
+            npages: NbGranules::Small(npages),
+            flags: 0,
+            reserved: 0,
+        }
+    }
+}
+
+impl HwptArg {
+    /// A valid request on nested HWPT 1 with these entries, the array at the start of the data
+    /// pages.
+    pub fn typical(entries: Vec<HwptEntry>) -> Self {
+        HwptArg {
+            size: ArgSize::Exact,
+            hwpt_id: 1,
+            null_uptr: false,
+            uptr_offset: 0,
+            data_type: 0,
+            entry_len: ArgSize::Exact,
+            entries,
+            entry_num_raw: None,
+            reserved: 0,
+            tail_byte: 0,
+            at_page_end: false,
+        }
+    }
+}
+
 /// A count, small or near `u64::MAX` (to make sizes overflow).
 #[derive(Debug, Clone, Copy, Arbitrary)]
 pub enum NbGranules {

@@ -38,48 +38,19 @@ fn warm() -> Vec<Op> {
 
 fn vfio() -> VfioArg {
     VfioArg {
-        container: 0,
-        argsz: ArgSize::Exact,
-        flags: 0,
-        version: 1,
-        cache: ci::TYPE_IOTLB | ci::TYPE_DEV_IOTLB | ci::TYPE_PASID,
-        granularity: ci::GRANU_PASID,
-        padding: 0,
-        info_flags: ci::FLAG_PASID as u8,
-        pasid: 1,
-        pasid_huge: false,
-        addr_page: 0,
-        granule_shift: 0,
-        nb_granules: NbGranules::Small(1),
-        ext: 0,
-        tail_byte: 0,
         at_page_end: true,
+        ..VfioArg::typical()
     }
 }
 
 fn entry(addr_page: u16, npages: u8) -> HwptEntry {
-    HwptEntry {
-        addr_page,
-        unaligned: false,
-        npages: NbGranules::Small(npages),
-        flags: 0,
-        reserved: 0,
-    }
+    HwptEntry::pages(addr_page, npages)
 }
 
 fn hwpt(entries: Vec<HwptEntry>) -> HwptArg {
     HwptArg {
-        size: ArgSize::Exact,
-        hwpt_id: 1,
-        null_uptr: false,
-        uptr_offset: 0,
-        data_type: 0,
-        entry_len: ArgSize::Exact,
-        entries,
-        entry_num_raw: None,
-        reserved: 0,
-        tail_byte: 0,
         at_page_end: true,
+        ..HwptArg::typical(entries)
     }
 }
 

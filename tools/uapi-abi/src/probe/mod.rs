@@ -199,22 +199,9 @@ pub fn run(
         .map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let c_path = dir.path().join("probe.c");
     let o_path = dir.path().join("probe.o");
-    std::fs::write(&c_path, &src).map_err(|e| Error::io(&c_path, e))?;
-    let output = Command::new(clang())
-        .args(sysroot.clang_args(arch))
-        .args(["-std=gnu11", "-w", "-O0", "-c", "-o"])
-        .arg(&o_path)
-        .arg(&c_path)
-        .output()
-        .map_err(|e| Error::Probe {
-            arch,
-            item: "probe".into(),
-            message: format!("cannot run `{}`: {e}", clang()),
-        })?;
-    if !output.status.success() {
-        // Messages name `probe.c` without the temporary directory, so snapshots are reproducible.
-        let stderr = String::from_utf8_lossy(&output.stderr)
-            .replace(&format!("{}/", dir.path().display()), "");
+    let o_arg = o_path.to_string_lossy().into_owned();
+    let (ok, stderr) = compile(sysroot, arch, &c_path, &src, &["-O0", "-c", "-o", &o_arg])?;
+    if !ok {
         let message = first_line(&stderr);
         let item = error_line(&message)
             .and_then(|l| lines.get(&l).cloned())
@@ -261,6 +248,36 @@ pub fn run(
         images.insert(key, bytes.clone());
     }
     Ok(ProbeValues { values, images })
+}
+
+/// Writes `src` to `c_path` and runs clang on it for `arch` with `extra` arguments. Returns whether
+/// it succeeded and its messages, which name `probe.c` without the temporary directory so that
+/// snapshots are reproducible.
+fn compile(
+    sysroot: &Sysroot,
+    arch: Arch,
+    c_path: &std::path::Path,
+    src: &str,
+    extra: &[&str],
+) -> Result<(bool, String), Error> {
+    std::fs::write(c_path, src).map_err(|e| Error::io(c_path, e))?;
+    let output = Command::new(clang())
+        .args(sysroot.clang_args(arch))
+        .args(["-std=gnu11", "-w"])
+        .args(extra)
+        .arg(c_path)
+        .output()
+        .map_err(|e| Error::Probe {
+            arch,
+            item: "probe".into(),
+            message: format!("cannot run `{}`: {e}", clang()),
+        })?;
+    let dir = c_path
+        .parent()
+        .map(|d| format!("{}/", d.display()))
+        .unwrap_or_default();
+    let stderr = String::from_utf8_lossy(&output.stderr).replace(&dir, "");
+    Ok((output.status.success(), stderr))
 }
 
 /// The clang binary: `$CLANG` or `clang`.
@@ -342,22 +359,16 @@ pub fn keep_integer_macros(
                 "_Static_assert(__builtin_classify_type({n}) >= 1 && __builtin_classify_type({n}) <= 4, \"\"); const unsigned long long uapi_try_{i} = (unsigned long long)({n});"
             );
         }
-        std::fs::write(&c_path, &src).map_err(|e| Error::io(&c_path, e))?;
-        let output = Command::new(clang())
-            .args(sysroot.clang_args(arch))
-            .args(["-std=gnu11", "-w", "-fsyntax-only", "-ferror-limit=0"])
-            .arg(&c_path)
-            .output()
-            .map_err(|e| Error::Probe {
-                arch,
-                item: "probe".into(),
-                message: format!("cannot run `{}`: {e}", clang()),
-            })?;
-        if output.status.success() {
+        let (ok, stderr) = compile(
+            sysroot,
+            arch,
+            &c_path,
+            &src,
+            &["-fsyntax-only", "-ferror-limit=0"],
+        )?;
+        if ok {
             break;
         }
-        let stderr = String::from_utf8_lossy(&output.stderr)
-            .replace(&format!("{}/", dir.path().display()), "");
         let bad: std::collections::HashSet<usize> = stderr
             .lines()
             .filter(|l| l.contains("error"))
