@@ -16,8 +16,12 @@ const RUST_KEYWORDS: &[&str] = &[
     "u128", "usize",
 ];
 
-/// Undoes bindgen's keyword escaping (`type_` -> `type`).
+/// Undoes bindgen's keyword escaping (`type_` -> `type`, and `__` -> `_`, which is not a Rust
+/// identifier on its own).
 fn c_ident(rust: &str) -> String {
+    if rust == "__" {
+        return "_".to_string();
+    }
     match rust.strip_suffix('_') {
         Some(base) if RUST_KEYWORDS.contains(&base) => base.to_string(),
         _ => rust.to_string(),
@@ -39,12 +43,11 @@ struct Bitfield {
     ret: Type,
 }
 
-struct Ctx<'a> {
+struct Ctx {
     defs: BTreeMap<String, (RecordKind, Vec<(String, Type)>)>,
     bitfields: BTreeMap<String, Vec<Bitfield>>,
     enums: BTreeSet<String>,
     asserts: Assertions,
-    collected: &'a Collected,
     /// Records of this header that userspace names by a typedef only.
     typedef_spelled: BTreeSet<String>,
 }
@@ -62,7 +65,6 @@ pub fn parse_bindings(
         bitfields: BTreeMap::new(),
         enums: BTreeSet::new(),
         asserts: Assertions::default(),
-        collected,
         typedef_spelled: BTreeSet::new(),
     };
     let mut order = Vec::new();
@@ -71,9 +73,15 @@ pub fn parse_bindings(
         match item {
             Item::Struct(s) => {
                 let fields = named_fields(&s.fields);
+                // A union bindgen cannot emit as a Rust union (one holding a flexible array, say)
+                // comes out as a struct of `__BindgenUnionField`s plus `bindgen_union_field`.
+                let kind = if fields.iter().any(|(n, _)| n == "bindgen_union_field") {
+                    RecordKind::Union
+                } else {
+                    RecordKind::Struct
+                };
                 order.push(s.ident.to_string());
-                ctx.defs
-                    .insert(s.ident.to_string(), (RecordKind::Struct, fields));
+                ctx.defs.insert(s.ident.to_string(), (kind, fields));
             }
             Item::Union(u) => {
                 let fields = u
@@ -100,15 +108,26 @@ pub fn parse_bindings(
         }
     }
 
+    // How userspace names each record: `struct tag`, or a typedef alone. bindgen reports
+    // `typedef struct { ... } name;` and `struct name { ... }` alike (and sometimes gives no tag
+    // for the latter), so for this header's records the header text decides.
     for rust_name in &order {
-        if let (Some((kind, _)), Some((Some(tag), _))) =
+        let (Some((kind, _)), Some((tag, file))) =
             (ctx.defs.get(rust_name), collected.records.get(rust_name))
-        {
-            if collected.typedefs.contains(rust_name)
-                || !declares_tag(header_text, kind.keyword(), tag)
-            {
-                ctx.typedef_spelled.insert(rust_name.clone());
-            }
+        else {
+            continue;
+        };
+        let tag = tag.as_deref().unwrap_or(rust_name);
+        let keyword_spelled = if file.as_deref() == Some(header_path) {
+            declares_tag(header_text, kind.keyword(), tag)
+        } else {
+            collected
+                .records
+                .get(rust_name)
+                .is_some_and(|(t, _)| t.is_some())
+        };
+        if collected.typedefs.contains(rust_name) || !keyword_spelled {
+            ctx.typedef_spelled.insert(rust_name.clone());
         }
     }
     let mut records = Vec::new();
@@ -129,11 +148,10 @@ pub fn parse_bindings(
         if !ctx.asserts.size.contains_key(rust_name) {
             continue;
         }
-        let name = match tag {
-            Some(tag) if !ctx.typedef_spelled.contains(rust_name) => {
-                format!("{} {}", kind.keyword(), tag)
-            }
-            _ => rust_name.clone(),
+        let name = if ctx.typedef_spelled.contains(rust_name) {
+            rust_name.clone()
+        } else {
+            format!("{} {}", kind.keyword(), tag.as_deref().unwrap_or(rust_name))
         };
         let mut fields = Vec::new();
         ctx.flatten(rust_name, "", Some(0), &mut fields);
@@ -192,17 +210,17 @@ pub fn parse_bindings(
     Ok((records, constants))
 }
 
-impl Ctx<'_> {
+impl Ctx {
     /// C spelling of a record's Rust name.
     fn record_spelling(&self, rust_name: &str) -> Option<String> {
         let (kind, _) = self.defs.get(rust_name)?;
         if rust_name.contains("__bindgen_ty_") {
             return Some(format!("{} <anonymous>", kind.keyword()));
         }
-        Some(match self.collected.records.get(rust_name) {
-            Some((None, _)) => rust_name.to_string(),
-            _ if self.typedef_spelled.contains(rust_name) => rust_name.to_string(),
-            _ => format!("{} {}", kind.keyword(), rust_name),
+        Some(if self.typedef_spelled.contains(rust_name) {
+            rust_name.to_string()
+        } else {
+            format!("{} {}", kind.keyword(), rust_name)
         })
     }
 
@@ -286,10 +304,15 @@ impl Ctx<'_> {
                 if ident == "Option" {
                     return "function pointer".into();
                 }
-                if ident == "__IncompleteArrayField" {
+                if ident == "__IncompleteArrayField" || ident == "__BindgenUnionField" {
+                    let suffix = if ident == "__IncompleteArrayField" {
+                        "[]"
+                    } else {
+                        ""
+                    };
                     if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
                         if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
-                            return format!("{}[]", self.c_type(inner));
+                            return format!("{}{suffix}", self.c_type(inner));
                         }
                     }
                 }
