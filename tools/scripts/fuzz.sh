@@ -87,14 +87,9 @@ case "$cmd" in
         fi
       done
       if [ "$cmd" = nightly ] && [ "$crashes" = 0 ]; then
-        merged=$(mktemp -d)
-        "${fuzz[@]}" run "${flags[@]}" "$t" "$merged" "$top/corpora/$t" "$work" -- -merge=1 >/dev/null 2>&1
-        if [ -n "$(ls -A "$merged")" ]; then
-          rm -rf "$top/corpora/$t.old"
-          mv "$top/corpora/$t" "$top/corpora/$t.old"
-          mv "$merged" "$top/corpora/$t"
-          rm -rf "$top/corpora/$t.old"
-        fi
+        # libFuzzer's merge keeps every file already in corpora/<target> (the named seeds) and
+        # adds only the new inputs that reach coverage those do not.
+        "${fuzz[@]}" run "${flags[@]}" "$t" "$top/corpora/$t" "$work" -- -merge=1 >/dev/null 2>&1
       fi
       crashes_total=$((crashes_total + crashes))
       printf '%-16s %10s %8s %8s %8s\n' "$t" "$(stat_of "$log" average_exec_per_sec)" "$(cov_of "$log")" "$new" "$crashes"
