@@ -178,7 +178,7 @@ fn probe_all(
 ) -> Result<Vec<GroupDone>, Error> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
-    let work: Mutex<Vec<&[Extracted]>> = Mutex::new(extracted.chunks(96).rev().collect());
+    let work: Mutex<Vec<&[Extracted]>> = Mutex::new(extracted.chunks(32).rev().collect());
     let in_flight = AtomicUsize::new(0);
     let done = Mutex::new(Vec::new());
     let failure: Mutex<Option<Error>> = Mutex::new(None);
