@@ -83,6 +83,17 @@ pub enum Error {
     /// A header set name that is not known.
     #[error("unknown header set `{0}` (known: vfio, all)")]
     UnknownHeaderSet(String),
+    /// Two sides that cannot be compared.
+    #[error("{0}")]
+    Check(String),
+    /// A waiver file is malformed.
+    #[error("{path}: {message}")]
+    Waiver {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
     /// An I/O error on a named file.
     #[error("{}: {source}", path.display())]
     Io {

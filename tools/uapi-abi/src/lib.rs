@@ -5,15 +5,22 @@
 
 #![deny(missing_docs)]
 
+pub mod check;
+pub mod diff;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod findings;
 pub mod headers;
 pub mod layout;
+pub mod lints;
 pub mod model;
 pub mod probe;
+pub mod report;
+pub mod rules;
 pub mod snapshot;
 pub mod sysroot;
+pub mod waiver;
 
 pub use error::Error;
 

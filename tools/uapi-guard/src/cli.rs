@@ -1,14 +1,21 @@
 //! Subcommands and exit codes.
 //!
 //! Exit codes follow libabigail's abidiff bitmask, which kernel and distribution scripts already
-//! understand: 0 nothing to report, 1 error (could not check), 2 usage error.
+//! understand: 0 nothing to report, 1 error (could not check), 2 usage error, 4 changes that do
+//! not break old binaries, 12 (8|4) a change that breaks them.
 
-use anyhow::{Context, Result};
+use crate::sides;
+use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+use uapi_abi::check::{Report, Waivers};
+use uapi_abi::findings::Severity;
 use uapi_abi::model::Arch;
+use uapi_abi::report::{Format, MarkdownOptions};
+use uapi_abi::waiver::Date;
 
 /// Exit code: the tool could not do its job (bad input, missing compiler, I/O).
 const EXIT_ERROR: u8 = 1;
@@ -20,11 +27,13 @@ const EXIT_ERROR: u8 = 1;
     about = "Keeps Linux's userspace ABI from breaking",
     long_about = "Keeps Linux's userspace ABI from breaking.\n\n\
 Extracts the layouts of UAPI headers with bindgen (libclang), checks every number against a probe \
-compiled with clang for each target architecture and read back with goblin, and writes reviewable \
-snapshots.\n\n\
-With no subcommand, snapshots the machine's /usr/include VFIO/IOMMU headers for every supported \
-architecture and prints a summary (nothing is written).\n\n\
-Exit codes: 0 success, 1 error (could not check), 2 usage error.",
+compiled with clang for each target architecture and read back with goblin, writes reviewable \
+snapshots, and says which changes between two versions break old userspace, on which architecture \
+and why.\n\n\
+With no subcommand, runs `check` with its defaults: the machine's /usr/include VFIO/IOMMU headers \
+against the newest committed snapshot not newer than them, on every supported architecture.\n\n\
+Exit codes (libabigail's abidiff bitmask): 0 nothing to report, 1 error (could not check), \
+2 usage error, 4 changes that keep old binaries working, 12 (8|4) a change that breaks them.",
     after_help = "Architectures: x86_64 i386 aarch64 arm riscv64 ppc64le s390x (or `all`).\n\
 Header sets: vfio (linux/vfio.h, linux/iommu.h, linux/iommufd.h where present), \
 all (every header under linux/ that compiles alone)."
@@ -40,6 +49,82 @@ enum Command {
     Snapshot(SnapshotArgs),
     /// Print one header's layout for one architecture as JSON.
     Layout(LayoutArgs),
+    /// Compare two versions (snapshot directories or include roots) and report what breaks.
+    Check(CheckArgs),
+    /// Report layout hazards in one version (padding holes, 32/64-bit differences, ...).
+    Lint(LintArgs),
+    /// Check each consecutive pair of the committed snapshots of a header set, a row per pair.
+    History(HistoryArgs),
+    /// List every rule and lint with its severity and summary.
+    Rules,
+}
+
+#[derive(clap::Args, Clone)]
+struct ReportArgs {
+    /// Output format: text, json, markdown or sarif.
+    #[arg(long, default_value = "text")]
+    format: String,
+    /// TOML file of accepted findings (see the README's Waivers section).
+    #[arg(long)]
+    waivers: Option<PathBuf>,
+    /// The date waivers are judged on (YYYY-MM-DD); defaults to today (UTC).
+    #[arg(long)]
+    today: Option<String>,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Colour in text output: auto (only on a terminal), always or never.
+    #[arg(long, default_value = "auto")]
+    color: String,
+    /// Only findings at least this severe make the exit status non-zero:
+    /// break, api, warning, compatible or note (default: any finding).
+    #[arg(long = "fail-on")]
+    fail_on: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The old side: a snapshot directory (holding <arch>.layout files) or an include root
+    /// (holding linux/). Default: the newest snapshot under abi-snapshots/<set>/ whose version is
+    /// not newer than the new side's.
+    old: Option<PathBuf>,
+    /// The new side, like OLD. Default: /usr/include.
+    new: Option<PathBuf>,
+    /// Header set for include roots: vfio or all.
+    #[arg(long, default_value = "vfio")]
+    set: String,
+    /// Comma-separated architectures, or `all`; only those both sides have are compared.
+    #[arg(long, default_value = "all", value_delimiter = ',')]
+    arch: Vec<String>,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+#[derive(clap::Args)]
+struct LintArgs {
+    /// A snapshot directory or an include root. Default: /usr/include.
+    side: Option<PathBuf>,
+    /// Header set for an include root: vfio or all.
+    #[arg(long, default_value = "vfio")]
+    set: String,
+    /// Comma-separated architectures, or `all`.
+    #[arg(long, default_value = "all", value_delimiter = ',')]
+    arch: Vec<String>,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+#[derive(clap::Args)]
+struct HistoryArgs {
+    /// A header set's snapshot directory, e.g. abi-snapshots/vfio; its subdirectories named by
+    /// kernel version (5.10, 6.1, ...) are checked in version order; others (fixtures) are skipped.
+    dir: PathBuf,
+    /// TOML file of accepted findings.
+    #[arg(long)]
+    waivers: Option<PathBuf>,
+    /// The date waivers are judged on (YYYY-MM-DD); defaults to today (UTC).
+    #[arg(long)]
+    today: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -78,15 +163,26 @@ struct LayoutArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => snapshot(SnapshotArgs {
-            headers: "/usr/include".into(),
+        None => check(CheckArgs {
+            old: None,
+            new: None,
             set: "vfio".into(),
             arch: vec!["all".into()],
-            kernel_version: None,
-            out: None,
+            report: ReportArgs {
+                format: "text".into(),
+                waivers: None,
+                today: None,
+                output: None,
+                color: "auto".into(),
+                fail_on: None,
+            },
         }),
         Some(Command::Snapshot(a)) => snapshot(a),
         Some(Command::Layout(a)) => layout(a),
+        Some(Command::Check(a)) => check(a),
+        Some(Command::Lint(a)) => lint(a),
+        Some(Command::History(a)) => history(a),
+        Some(Command::Rules) => rules(),
     };
     match result {
         Ok(code) => code,
@@ -178,5 +274,214 @@ fn layout(args: LayoutArgs) -> Result<ExitCode> {
     )?;
     let json = uapi_abi::export::layout_json(&extraction.layout, &args.header);
     println!("{}", serde_json::to_string_pretty(&json)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn today(given: Option<&str>) -> Result<Date> {
+    match given {
+        Some(d) => Date::parse(d).with_context(|| format!("--today `{d}` is not YYYY-MM-DD")),
+        None => {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            Ok(Date::from_unix_days((secs / 86_400) as i64))
+        }
+    }
+}
+
+fn load_waivers(path: Option<&Path>, today_arg: Option<&str>) -> Result<Option<Waivers>> {
+    let Some(path) = path else { return Ok(None) };
+    let text = std::fs::read_to_string(path).map_err(|e| uapi_abi::Error::io(path, e))?;
+    let known =
+        |id: &str| uapi_abi::rules::find(id).is_some() || uapi_abi::lints::find(id).is_some();
+    let list =
+        uapi_abi::waiver::parse(&text, known).map_err(|message| uapi_abi::Error::Waiver {
+            path: path.display().to_string(),
+            message,
+        })?;
+    Ok(Some(Waivers {
+        list,
+        source: path.display().to_string(),
+        today: today(today_arg)?,
+    }))
+}
+
+fn parse_fail_on(s: Option<&str>) -> Result<Option<Severity>> {
+    s.map(|name| {
+        Severity::from_name(name).with_context(|| {
+            format!("--fail-on `{name}`: expected break, api, warning, compatible or note")
+        })
+    })
+    .transpose()
+}
+
+fn emit(
+    report: &Report,
+    args: &ReportArgs,
+    sources: &uapi_abi::report::Sources,
+) -> Result<ExitCode> {
+    let format = Format::from_name(&args.format).with_context(|| {
+        format!(
+            "--format `{}`: expected text, json, markdown or sarif",
+            args.format
+        )
+    })?;
+    let fail_on = parse_fail_on(args.fail_on.as_deref())?;
+    let color = match args.color.as_str() {
+        "always" => true,
+        "never" => false,
+        "auto" => args.output.is_none() && std::io::stdout().is_terminal(),
+        other => bail!("--color `{other}`: expected auto, always or never"),
+    };
+    let text = match format {
+        Format::Text => uapi_abi::report::render_text(report, color),
+        Format::Json => uapi_abi::report::render_json(report),
+        Format::Markdown => uapi_abi::report::render_markdown(report, MarkdownOptions::default()),
+        Format::Sarif => uapi_abi::report::render_sarif(report, sources),
+    };
+    match &args.output {
+        Some(path) => uapi_abi::snapshot::write_atomic(path, text.as_bytes())?,
+        None => print!("{text}"),
+    }
+    let code = match fail_on {
+        Some(t) => report.exit_code_at(t),
+        None => report.exit_code(),
+    };
+    Ok(ExitCode::from(code as u8))
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    let arches = parse_arches(&args.arch)?;
+    // Validate the report options before spending time on extraction.
+    parse_fail_on(args.report.fail_on.as_deref())?;
+    let waivers = load_waivers(args.report.waivers.as_deref(), args.report.today.as_deref())?;
+    let new_path = args.new.clone().unwrap_or_else(|| "/usr/include".into());
+    let new = sides::load(&new_path, &args.set, &arches)?;
+    let old_path = match &args.old {
+        Some(p) => p.clone(),
+        None => default_old(&args.set, &new)?,
+    };
+    let old = sides::load(&old_path, &args.set, &arches)?;
+    if args.old.is_none() {
+        eprintln!(
+            "uapi-guard: checking {} against {}",
+            new_path.display(),
+            old_path.display()
+        );
+    }
+    let report = uapi_abi::check::check(&old.layouts, &new.layouts, waivers.as_ref())?;
+    emit(&report, &args.report, &sides::sources(&new))
+}
+
+/// The newest committed snapshot of `set` whose version is not newer than the new side's (the
+/// oldest one if all are newer).
+fn default_old(set: &str, new: &sides::Side) -> Result<PathBuf> {
+    let dir = sides::snapshots_root().join(set);
+    let versions = sides::committed_versions(&dir)?;
+    let new_key = new
+        .layouts
+        .first()
+        .and_then(|l| uapi_abi::snapshot::version_key(&l.version));
+    let pick = versions
+        .iter()
+        .rev()
+        .find(
+            |(v, _)| match (&new_key, uapi_abi::snapshot::version_key(v)) {
+                (Some(n), Some(k)) => k <= *n,
+                _ => false,
+            },
+        )
+        .or_else(|| versions.first());
+    match pick {
+        Some((_, p)) => Ok(p.clone()),
+        None => bail!("no committed snapshots under {}", dir.display()),
+    }
+}
+
+fn lint(args: LintArgs) -> Result<ExitCode> {
+    let arches = parse_arches(&args.arch)?;
+    parse_fail_on(args.report.fail_on.as_deref())?;
+    let waivers = load_waivers(args.report.waivers.as_deref(), args.report.today.as_deref())?;
+    let path = args.side.clone().unwrap_or_else(|| "/usr/include".into());
+    let side = sides::load(&path, &args.set, &arches)?;
+    let report = uapi_abi::check::lint(&side.layouts, waivers.as_ref())?;
+    emit(&report, &args.report, &sides::sources(&side))
+}
+
+fn history(args: HistoryArgs) -> Result<ExitCode> {
+    let waivers = load_waivers(args.waivers.as_deref(), args.today.as_deref())?;
+    let versions = sides::committed_versions(&args.dir)?;
+    if versions.len() < 2 {
+        bail!(
+            "{}: needs at least two snapshot directories named by kernel version",
+            args.dir.display()
+        );
+    }
+    println!(
+        "{:<16} {:>5} {:>5} {:>5} {:>7} {:>10} {:>5}  breaks",
+        "pair", "arches", "break", "api", "warning", "compatible", "note"
+    );
+    let mut code = 0;
+    for w in versions.windows(2) {
+        let old = uapi_abi::snapshot::read_snapshot_dir(&w[0].1)?;
+        let new = uapi_abi::snapshot::read_snapshot_dir(&w[1].1)?;
+        let report = uapi_abi::check::check(&old, &new, waivers.as_ref())?;
+        let broken: Vec<String> = {
+            let mut items: Vec<String> = report
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Break)
+                .map(|f| f.item.clone())
+                .collect();
+            items.dedup();
+            items
+        };
+        let shown = if broken.len() > 3 {
+            format!("{} and {} more", broken[..3].join(", "), broken.len() - 3)
+        } else {
+            broken.join(", ")
+        };
+        println!(
+            "{:<16} {:>5} {:>5} {:>5} {:>7} {:>10} {:>5}  {}",
+            format!("{} -> {}", w[0].0, w[1].0),
+            report.arches.len(),
+            report.count(Severity::Break),
+            report.count(Severity::Api),
+            report.count(Severity::Warning),
+            report.count(Severity::Compatible),
+            report.count(Severity::Note),
+            if shown.is_empty() {
+                "-".to_string()
+            } else {
+                shown
+            }
+        );
+        code |= report.exit_code();
+    }
+    Ok(ExitCode::from(code as u8))
+}
+
+fn rules() -> Result<ExitCode> {
+    println!("{:<28} {:<11} summary", "id", "severity");
+    for r in uapi_abi::rules::RULES {
+        println!("{:<28} {:<11} {}", r.id, r.severity.name(), r.summary);
+    }
+    for l in uapi_abi::lints::LINTS {
+        println!(
+            "{:<28} {:<11} {} (lint)",
+            l.id,
+            l.severity.name(),
+            l.summary
+        );
+    }
+    println!(
+        "{:<28} {:<11} a waiver has expired",
+        "waiver-expired", "break"
+    );
+    println!(
+        "{:<28} {:<11} a waiver matches no finding",
+        "waiver-unused", "note"
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! The `uapi-guard` command line: argument parsing and glue only. All work happens in `uapi-abi`.
 
 mod cli;
+mod sides;
 
 use std::process::ExitCode;
 

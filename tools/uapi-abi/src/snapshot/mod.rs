@@ -24,8 +24,8 @@
 mod io;
 mod text;
 
-pub use io::{read_snapshot, write_atomic, write_snapshot_dir};
-pub use text::{parse, render, SCHEMA};
+pub use io::{read_snapshot, read_snapshot_dir, write_atomic, write_snapshot_dir};
+pub use text::{constant_line, parse, record_lines, render, SCHEMA};
 
 /// The body of the `snapshot_parse` fuzz target (and its stable replay): parsing any bytes never
 /// panics, and whatever parses renders back to text that parses to the same layout.
@@ -44,4 +44,10 @@ pub fn fuzz_parse_round_trip(data: &[u8]) -> Result<(), String> {
             "rendered snapshot does not parse (line {line}: {m}):\n{rendered}"
         )),
     }
+}
+
+/// The sort key of a snapshot directory named by a kernel version (`5.10`, `6.12`, `7.2.1`);
+/// `None` for other names (fixtures such as `5.5-fixture`).
+pub fn version_key(label: &str) -> Option<Vec<u64>> {
+    label.split('.').map(|p| p.parse().ok()).collect()
 }

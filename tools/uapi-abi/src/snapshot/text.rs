@@ -30,48 +30,62 @@ pub fn render(layout: &Layout) -> String {
         let _ = writeln!(s, "skipped {} error={}", sk.header, one_line(&sk.reason));
     }
     for r in layout.records.values() {
-        let _ = writeln!(
-            s,
-            "record {} kind={} size={} align={} header={}",
-            r.name,
-            r.kind.keyword(),
-            r.size_bytes,
-            r.align_bytes,
-            r.header
-        );
-        for f in &r.fields {
-            let _ = write!(
-                s,
-                "field {}.{} offset={} size={} align={}",
-                r.name, f.name, f.offset_bytes, f.size_bytes, f.align_bytes
-            );
-            if let Some(b) = f.bits {
-                let _ = write!(s, " bits={}+{}", b.offset_bits, b.size_bits);
-            }
-            let _ = writeln!(s, " type={}", f.c_type);
+        for line in record_lines(r) {
+            s.push_str(&line);
+            s.push('\n');
         }
     }
     for c in layout.constants.values() {
-        let _ = write!(s, "const {} value={} header={}", c.name, c.value, c.header);
-        if let ConstantKind::Enumerator { enum_name } = &c.kind {
-            let tag = enum_name.strip_prefix("enum ").unwrap_or(enum_name);
-            let _ = write!(s, " enum={tag}");
-        }
-        if let Some(io) = &c.ioctl {
-            let _ = write!(
-                s,
-                " ioctl={}:{:#04x}:{}:{} macro={}",
-                io.dir.name(),
-                io.ioc_type,
-                io.nr,
-                io.size_bytes,
-                io.macro_name
-            );
-            if let Some(arg) = &io.arg_type {
-                let _ = write!(s, " arg={arg}");
-            }
-        }
+        s.push_str(&constant_line(c));
         s.push('\n');
+    }
+    s
+}
+
+/// The snapshot lines of one record: its `record` line, then one `field` line per member.
+pub fn record_lines(r: &Record) -> Vec<String> {
+    let mut lines = vec![format!(
+        "record {} kind={} size={} align={} header={}",
+        r.name,
+        r.kind.keyword(),
+        r.size_bytes,
+        r.align_bytes,
+        r.header
+    )];
+    for f in &r.fields {
+        let mut l = format!(
+            "field {}.{} offset={} size={} align={}",
+            r.name, f.name, f.offset_bytes, f.size_bytes, f.align_bytes
+        );
+        if let Some(b) = f.bits {
+            let _ = write!(l, " bits={}+{}", b.offset_bits, b.size_bits);
+        }
+        let _ = write!(l, " type={}", f.c_type);
+        lines.push(l);
+    }
+    lines
+}
+
+/// The snapshot line of one constant.
+pub fn constant_line(c: &Constant) -> String {
+    let mut s = format!("const {} value={} header={}", c.name, c.value, c.header);
+    if let ConstantKind::Enumerator { enum_name } = &c.kind {
+        let tag = enum_name.strip_prefix("enum ").unwrap_or(enum_name);
+        let _ = write!(s, " enum={tag}");
+    }
+    if let Some(io) = &c.ioctl {
+        let _ = write!(
+            s,
+            " ioctl={}:{:#04x}:{}:{} macro={}",
+            io.dir.name(),
+            io.ioc_type,
+            io.nr,
+            io.size_bytes,
+            io.macro_name
+        );
+        if let Some(arg) = &io.arg_type {
+            let _ = write!(s, " arg={arg}");
+        }
     }
     s
 }

@@ -1,0 +1,284 @@
+//! The Markdown review comment (the bot posts it): a one-line verdict, a table of findings by
+//! severity and architecture, each break, api change and warning with its field path, old and new
+//! values, a fix hint and the snapshot diff in a collapsed section, then the compatible changes and
+//! notes collapsed. Long reports are truncated with counts. Every text that comes from a header is
+//! escaped so it cannot inject markup, links, HTML or mentions.
+
+use super::{arch_label, title};
+use crate::check::Report;
+use crate::findings::{Finding, Severity};
+use crate::model::Arch;
+use std::fmt::Write as _;
+
+/// Limits that keep a large report readable.
+#[derive(Debug, Clone, Copy)]
+pub struct MarkdownOptions {
+    /// Findings shown in detail per severity (break, api, warning) before truncating.
+    pub max_detailed: usize,
+    /// Findings listed per severity (compatible, note) before truncating.
+    pub max_listed: usize,
+}
+
+impl Default for MarkdownOptions {
+    fn default() -> Self {
+        MarkdownOptions {
+            max_detailed: 25,
+            max_listed: 50,
+        }
+    }
+}
+
+/// Escapes text for Markdown: ASCII punctuation that Markdown or GitHub treat specially is
+/// backslash-escaped, `<`, `>`, `&` and `@` become entities (no HTML, no mentions), and line
+/// breaks become spaces.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '@' => out.push_str("&#64;"),
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' | ':' | '"' | '\'' | '=' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A fenced code block whose fence is longer than any backtick run inside, so content cannot
+/// close it.
+fn fenced(lang: &str, body: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in body.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}{lang}\n{}\n{fence}\n", body.trim_end())
+}
+
+/// The usual fix for a rule's finding.
+fn hint(rule: &str) -> &'static str {
+    match rule {
+        "field-inserted" | "field-moved" => {
+            "add new members at the tail, behind an argsz/size first member, so existing offsets stay put"
+        }
+        "record-size-changed" => {
+            "grow only at the tail, behind an argsz/size first member; for _IOR/_IOW/_IOWR ioctls define a new ioctl number"
+        }
+        "field-resized" | "bitfield-changed" | "record-kind-changed" => {
+            "keep the old member as it was and add a new one at the tail"
+        }
+        "record-align-changed" | "unaligned-u64" | "abi-differs-32-64" => {
+            "use __aligned_u64 for 64-bit members and make padding explicit"
+        }
+        "record-removed" | "field-removed" | "constant-removed" | "ioctl-removed" => {
+            "keep it (documented as deprecated), or add a waiver with the reason if nothing uses it"
+        }
+        "ioctl-number-changed" => {
+            "keep the old number working; give the new layout a new ioctl number, or use _IO with argsz"
+        }
+        "constant-changed" => "keep the old value; add a new name for the new value",
+        "embedded-record-changed" => "fix the embedded record; every record embedding it breaks with it",
+        "embedded-variable-size" => {
+            "replace the embedded struct with a flags member and a data[] whose type a flag selects"
+        }
+        "sized-ioctl-extensible-arg" => "define the ioctl with _IO and take the size from argsz",
+        "padding-hole" => "make the padding an explicit reserved member and reject non-zero values",
+        "non-fixed-width" => "use __u32/__u64 (__aligned_u64 for pointers)",
+        "waiver-expired" => "renew the waiver with a new date and reason, or fix the finding",
+        _ => "if the change is intended, add a waiver (see the README)",
+    }
+}
+
+fn heading(s: Severity) -> &'static str {
+    match s {
+        Severity::Break => "Breaks",
+        Severity::Api => "Source-level (API) changes",
+        Severity::Warning => "Warnings",
+        Severity::Compatible => "Compatible changes",
+        Severity::Note => "Notes",
+    }
+}
+
+fn arches_md(report: &Report, f: &Finding) -> String {
+    escape(&arch_label(report, f))
+}
+
+/// Renders the review comment.
+pub fn render_markdown(report: &Report, opts: MarkdownOptions) -> String {
+    let mut s = String::new();
+    let mark = match report.worst() {
+        Some(Severity::Break) => "❌",
+        Some(Severity::Api) | Some(Severity::Warning) => "⚠️",
+        _ => "✅",
+    };
+    let _ = writeln!(
+        s,
+        "### {mark} uapi-guard {}: {}\n",
+        escape(&title(report)),
+        escape(&super::verdict(report))
+    );
+    let _ = writeln!(
+        s,
+        "Architectures: {}\n",
+        escape(&super::names(&report.arches))
+    );
+    if report.findings.is_empty() && report.waived.is_empty() {
+        s.push_str("Nothing in this change affects the userspace ABI.\n");
+        return s;
+    }
+    table(&mut s, report);
+    for sev in Severity::ALL {
+        let group: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == sev)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let detailed = matches!(sev, Severity::Break | Severity::Api | Severity::Warning);
+        let _ = writeln!(s, "\n#### {} ({})\n", heading(sev), group.len());
+        if detailed {
+            for f in group.iter().take(opts.max_detailed) {
+                detail(&mut s, report, f);
+            }
+            more(&mut s, group.len(), opts.max_detailed);
+        } else {
+            let _ = writeln!(
+                s,
+                "<details><summary>{} {}</summary>\n",
+                group.len(),
+                heading(sev).to_lowercase()
+            );
+            for f in group.iter().take(opts.max_listed) {
+                let _ = writeln!(
+                    s,
+                    "- {} **{}** \\({}\\): {}",
+                    escape(&f.path()),
+                    escape(f.rule),
+                    arches_md(report, f),
+                    escape(&f.message)
+                );
+            }
+            more(&mut s, group.len(), opts.max_listed);
+            s.push_str("\n</details>\n");
+        }
+    }
+    if !report.waived.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n<details><summary>{} waived</summary>\n",
+            report.waived.len()
+        );
+        for w in report.waived.iter().take(opts.max_listed) {
+            let waiver = &report.waivers[w.waiver];
+            let _ = writeln!(
+                s,
+                "- {} **{}** \\({}\\): {} \\({}\\)",
+                escape(&w.finding.path()),
+                escape(w.finding.rule),
+                escape(&super::names(&w.finding.arches)),
+                escape(&waiver.reason),
+                escape(&waiver.link)
+            );
+        }
+        more(&mut s, report.waived.len(), opts.max_listed);
+        s.push_str("\n</details>\n");
+    }
+    s
+}
+
+fn more(s: &mut String, total: usize, shown: usize) {
+    if total > shown {
+        let _ = writeln!(
+            s,
+            "\n… and {} more (the JSON and SARIF reports have them all)",
+            total - shown
+        );
+    }
+}
+
+fn table(s: &mut String, report: &Report) {
+    let arches: &[Arch] = &report.arches;
+    let _ = write!(s, "| severity |");
+    for a in arches {
+        let _ = write!(s, " {} |", escape(a.name()));
+    }
+    let _ = writeln!(s, " findings |");
+    let _ = writeln!(s, "|---|{}---:|", "---:|".repeat(arches.len()));
+    for sev in Severity::ALL {
+        let total = report.count(sev);
+        if total == 0 {
+            continue;
+        }
+        let _ = write!(s, "| {} |", sev.name());
+        for a in arches {
+            let n = report
+                .findings
+                .iter()
+                .filter(|f| f.severity == sev && f.arches.contains(a))
+                .count();
+            let _ = write!(s, " {n} |");
+        }
+        let _ = writeln!(s, " {total} |");
+    }
+}
+
+fn detail(s: &mut String, report: &Report, f: &Finding) {
+    let _ = writeln!(
+        s,
+        "- **{}** {} \\({}, {}\\)  ",
+        escape(f.rule),
+        escape(&f.path()),
+        escape(&f.header),
+        arches_md(report, f)
+    );
+    let _ = writeln!(s, "  {}  ", escape(&f.message));
+    if f.old.is_some() || f.new.is_some() {
+        let _ = writeln!(
+            s,
+            "  old: {} → new: {}  ",
+            escape(f.old.as_deref().unwrap_or("none")),
+            escape(f.new.as_deref().unwrap_or("none"))
+        );
+    }
+    let _ = writeln!(s, "  *Fix:* {}", escape(hint(f.rule)));
+    if let Some(d) = report.diff_for(f) {
+        let _ = writeln!(
+            s,
+            "  <details><summary>snapshot diff</summary>\n\n{}\n  </details>",
+            fenced("diff", d)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_neutralises_markup_links_html_and_mentions() {
+        let e = escape("[x](http://a) <img src=x> @torvalds **b** `c` | d\n# h");
+        assert!(!e.contains("<img"));
+        assert!(!e.contains('@'));
+        assert!(e.contains("\\[x\\]\\(http\\:"));
+        assert!(e.contains("\\*\\*b\\*\\*"));
+        assert!(!e.contains('\n'));
+    }
+
+    #[test]
+    fn fence_outlasts_backticks_inside() {
+        let f = fenced("diff", "a ```` b");
+        assert!(f.starts_with("`````diff\n"));
+    }
+}

@@ -1,0 +1,35 @@
+//! `field-moved`: a member's offset changed (when no inserted member explains it, the move is
+//! reported here; otherwise `field-inserted` lists the moved members).
+
+use super::{Out, Rule};
+use crate::diff::{Pair, Placement};
+use crate::findings::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "field-moved",
+    summary: "a member's offset changed",
+    severity: Severity::Break,
+    check,
+};
+
+fn check(p: &Pair<'_>, out: &mut Out) {
+    for d in p.records.values() {
+        if d.added.iter().any(|(_, pl)| *pl == Placement::Inserted) {
+            continue;
+        }
+        for (o, n) in &d.moved {
+            out.push(
+                &RULE,
+                &d.new.name,
+                &d.new.header,
+                Some(&n.name),
+                Some(o.offset_bytes.to_string()),
+                Some(n.offset_bytes.to_string()),
+                format!(
+                    "offset of {} changed from {} to {}: old binaries read and write it at the old offset",
+                    n.name, o.offset_bytes, n.offset_bytes
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! `field-type-changed`: a member keeps its offset and size but its C type changed (signedness,
+//! another struct of the same size). Binaries keep their bytes; sources may not compile or may
+//! mean something else.
+
+use super::{Out, Rule};
+use crate::diff::Pair;
+use crate::findings::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "field-type-changed",
+    summary: "a member's type changed at the same offset and size",
+    severity: Severity::Api,
+    check,
+};
+
+fn check(p: &Pair<'_>, out: &mut Out) {
+    for d in p.records.values() {
+        for (o, n) in &d.retyped {
+            out.push(
+                &RULE,
+                &d.new.name,
+                &d.new.header,
+                Some(&n.name),
+                Some(o.c_type.clone()),
+                Some(n.c_type.clone()),
+                format!(
+                    "type of {} changed from {} to {} at the same offset and size: binaries are unaffected, sources may not compile or may change meaning",
+                    n.name, o.c_type, n.c_type
+                ),
+            );
+        }
+    }
+}

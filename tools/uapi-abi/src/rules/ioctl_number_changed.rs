@@ -1,0 +1,69 @@
+//! `ioctl-number-changed`: an ioctl's number changed, e.g. because the struct an `_IOW` carries
+//! grew and the size is encoded in the number. Old binaries call a number the kernel no longer
+//! knows.
+
+use super::{Out, Rule};
+use crate::diff::Pair;
+use crate::findings::Severity;
+use crate::model::Constant;
+
+pub const RULE: Rule = Rule {
+    id: "ioctl-number-changed",
+    summary: "an ioctl's number changed",
+    severity: Severity::Break,
+    check,
+};
+
+fn why(o: &Constant, n: &Constant) -> String {
+    let (Some(a), Some(b)) = (&o.ioctl, &n.ioctl) else {
+        return "it is no longer built with _IO/_IOR/_IOW/_IOWR the same way".into();
+    };
+    let mut parts = Vec::new();
+    if a.size_bytes != b.size_bytes {
+        parts.push(format!(
+            "the encoded argument size changed from {} to {}{}",
+            a.size_bytes,
+            b.size_bytes,
+            b.arg_type
+                .as_deref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default()
+        ));
+    }
+    if a.dir != b.dir {
+        parts.push(format!(
+            "the direction changed from {} to {}",
+            a.macro_name, b.macro_name
+        ));
+    }
+    if a.ioc_type != b.ioc_type || a.nr != b.nr {
+        parts.push(format!(
+            "type/nr changed from {:#04x}/{} to {:#04x}/{}",
+            a.ioc_type, a.nr, b.ioc_type, b.nr
+        ));
+    }
+    parts.join(" and ")
+}
+
+fn check(p: &Pair<'_>, out: &mut Out) {
+    for (o, n) in p.changed_constants() {
+        if o.ioctl.is_none() && n.ioctl.is_none() {
+            continue;
+        }
+        out.push(
+            &RULE,
+            &n.name,
+            &n.header,
+            None,
+            Some(format!("{:#x}", o.value)),
+            Some(format!("{:#x}", n.value)),
+            format!(
+                "ioctl {} changed number from {:#x} to {:#x}: {}; old binaries call a number the kernel no longer recognises",
+                n.name,
+                o.value,
+                n.value,
+                why(o, n)
+            ),
+        );
+    }
+}

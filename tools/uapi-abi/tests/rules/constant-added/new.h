@@ -1,0 +1,11 @@
+/* Fixture for the `constant-added` rule (new side). */
+#ifndef FIXTURE_CONSTANT_ADDED_H
+#define FIXTURE_CONSTANT_ADDED_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define FLAG_READ (1 << 0)
+#define FLAG_WRITE (1 << 1)
+
+#endif /* FIXTURE_CONSTANT_ADDED_H */

@@ -1,0 +1,10 @@
+/* Fixture for the `constant-renamed` rule (new side). */
+#ifndef FIXTURE_CONSTANT_RENAMED_H
+#define FIXTURE_CONSTANT_RENAMED_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define __VFIO_RESERVED_TYPE1_NESTING_IOMMU 6
+
+#endif /* FIXTURE_CONSTANT_RENAMED_H */

@@ -1,0 +1,19 @@
+/* Fixture for the `embedded-record-changed` rule (new side). */
+#ifndef FIXTURE_EMBEDDED_RECORD_CHANGED_H
+#define FIXTURE_EMBEDDED_RECORD_CHANGED_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+struct inner {
+	__u32 version;
+	__u16 granu;
+	__u16 cache;
+};
+struct outer {
+	__u32 argsz;
+	__u32 flags;
+	struct inner cache_info;
+};
+
+#endif /* FIXTURE_EMBEDDED_RECORD_CHANGED_H */

@@ -1,0 +1,13 @@
+/* Fixture for the `field-type-changed` rule (old side). */
+#ifndef FIXTURE_FIELD_TYPE_CHANGED_H
+#define FIXTURE_FIELD_TYPE_CHANGED_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+struct t {
+	__u32 a;
+	__u32 b;
+};
+
+#endif /* FIXTURE_FIELD_TYPE_CHANGED_H */

@@ -1,0 +1,11 @@
+/* Fixture for the `ioctl-added` rule (new side). */
+#ifndef FIXTURE_IOCTL_ADDED_H
+#define FIXTURE_IOCTL_ADDED_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define DEV_RESET _IO('d', 1)
+#define DEV_FLUSH _IO('d', 5)
+
+#endif /* FIXTURE_IOCTL_ADDED_H */

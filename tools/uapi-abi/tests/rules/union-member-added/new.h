@@ -1,0 +1,17 @@
+/* Fixture for the `union-member-added` rule (new side). */
+#ifndef FIXTURE_UNION_MEMBER_ADDED_H
+#define FIXTURE_UNION_MEMBER_ADDED_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+struct u {
+	__u32 argsz;
+	__u32 type;
+	union {
+		__u32 group_id;
+		__u32 devid;
+	};
+};
+
+#endif /* FIXTURE_UNION_MEMBER_ADDED_H */
