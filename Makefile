@@ -38,7 +38,8 @@ check-snapshots: setup
 	tools/scripts/snapshot-all.sh --check
 
 ## Extraction speed (release build) and the IOMMU model's throughput under the oracle.
-bench: setup
+bench:
+	tools/scripts/setup.sh --bench
 	$(CARGO) build --release -q -p uapi-guard
 	tools/scripts/bench.sh
 	$(CARGO) bench -q -p soft-iommu

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what uapi-guard needs on a Debian machine: libclang for bindgen, clang for the per-arch
-# probes, gcc-multilib for the `gcc -m32` agreement test, and the linux-libc-dev-<arch>-cross
-# packages whose asm/ headers the probes and bindgen use. As root it installs what is missing;
-# otherwise it prints the exact command to run and fails.
+# probes, gcc-multilib for the `gcc -m32` agreement test, the linux-libc-dev-<arch>-cross
+# packages whose asm/ headers the probes and bindgen use, git for the diff bot and
+# python3-jsonschema for the SARIF schema test. `--fuzz` adds cargo-fuzz; `--bench` adds
+# abigail-tools (abidw, abidiff) for the comparison benchmark. As root it installs what is
+# missing; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
-pkgs=(libclang-dev clang gcc gcc-multilib make)
+pkgs=(libclang-dev clang gcc gcc-multilib make git python3 python3-jsonschema)
+[ "${1:-}" = "--bench" ] && pkgs+=(abigail-tools)
 for a in i386 arm64 armhf riscv64 ppc64el s390x; do
   pkgs+=("linux-libc-dev-$a-cross")
 done

@@ -37,7 +37,17 @@ impl Date {
         let year = parts.next()?.parse().ok()?;
         let month: u32 = parts.next()?.parse().ok()?;
         let day: u32 = parts.next()?.parse().ok()?;
-        if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        if parts.next().is_some() || !(1..=12).contains(&month) {
+            return None;
+        }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days_in_month = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        if !(1..=days_in_month).contains(&day) {
             return None;
         }
         Some(Date { year, month, day })
@@ -297,6 +307,9 @@ mod tests {
         assert_eq!(Date::from_unix_days(20_416).to_string(), "2025-11-25");
         assert!(Date::parse("2026-13-01").is_none());
         assert!(Date::parse("2026-1-1x").is_none());
+        assert!(Date::parse("2026-02-29").is_none());
+        assert!(Date::parse("2024-02-29").is_some());
+        assert!(Date::parse("2026-04-31").is_none());
         assert!(Date::parse("2026-02-03").unwrap() < Date::parse("2026-11-01").unwrap());
     }
 }

@@ -62,23 +62,23 @@ enum Command {
 #[derive(clap::Args, Clone)]
 struct ReportArgs {
     /// Output format: text, json, markdown or sarif.
-    #[arg(long, default_value = "text")]
+    #[arg(long, default_value = "text", value_parser = ["text", "json", "markdown", "sarif"])]
     format: String,
     /// TOML file of accepted findings (see the README's Waivers section).
     #[arg(long)]
     waivers: Option<PathBuf>,
     /// The date waivers are judged on (YYYY-MM-DD); defaults to today (UTC).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_date)]
     today: Option<String>,
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
     /// Colour in text output: auto (only on a terminal), always or never.
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     color: String,
     /// Only findings at least this severe make the exit status non-zero:
     /// break, api, warning, compatible or note (default: any finding).
-    #[arg(long = "fail-on")]
+    #[arg(long = "fail-on", value_parser = ["break", "api", "warning", "compatible", "note"])]
     fail_on: Option<String>,
 }
 
@@ -123,7 +123,7 @@ struct HistoryArgs {
     #[arg(long)]
     waivers: Option<PathBuf>,
     /// The date waivers are judged on (YYYY-MM-DD); defaults to today (UTC).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_date)]
     today: Option<String>,
 }
 
@@ -275,6 +275,13 @@ fn layout(args: LayoutArgs) -> Result<ExitCode> {
     let json = uapi_abi::export::layout_json(&extraction.layout, &args.header);
     println!("{}", serde_json::to_string_pretty(&json)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Checks a `--today` value at parse time, so a bad date is a usage error (exit 2).
+fn parse_date(s: &str) -> Result<String, String> {
+    Date::parse(s)
+        .map(|_| s.to_string())
+        .ok_or_else(|| format!("`{s}` is not a date of the form YYYY-MM-DD"))
 }
 
 fn today(given: Option<&str>) -> Result<Date> {

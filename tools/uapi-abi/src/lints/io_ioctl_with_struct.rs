@@ -1,8 +1,9 @@
 //! `io-ioctl-with-struct`: an ioctl defined with `_IO` whose name matches a struct of its header,
 //! so it most likely carries that struct while its number encodes neither size nor direction.
 //! VFIO and iommufd do this on purpose and rely on argsz; elsewhere it is usually a slip. The
-//! match is by name (the ioctl's words, less `GET`/`SET`, all appear in the struct's name), so
-//! this is a note.
+//! match is by name: the struct named exactly by the ioctl's words less `GET`/`SET`, else every
+//! struct whose name holds all those words and at most two more (all of them are named when
+//! several match), so this is a note.
 
 use super::{Lint, LintOut};
 use crate::findings::Severity;
@@ -36,23 +37,35 @@ fn check(layouts: &[Layout], out: &mut LintOut) {
             if wanted.len() < 3 {
                 continue;
             }
-            let carried = l.records.values().find(|r| {
-                r.header == c.header && {
+            let candidates: Vec<&str> = l
+                .records
+                .values()
+                .filter(|r| r.header == c.header && r.name.starts_with("struct "))
+                .filter(|r| {
                     let have = words(r.name.trim_start_matches("struct "));
                     have.len() <= wanted.len() + 2 && wanted.iter().all(|w| have.contains(w))
-                }
-            });
-            let Some(r) = carried else { continue };
+                })
+                .map(|r| r.name.as_str())
+                .collect();
+            let exact = candidates
+                .iter()
+                .find(|n| words(n.trim_start_matches("struct ")) == wanted);
+            let carried = match (exact, candidates.as_slice()) {
+                (Some(n), _) => n.to_string(),
+                (None, []) => continue,
+                (None, [one]) => one.to_string(),
+                (None, many) => format!("one of {}", many.join(", ")),
+            };
             out.push(
                 &LINT,
                 l.arch,
                 &c.name,
                 &c.header,
                 None,
-                Some(format!("_IO {}", r.name)),
+                Some(format!("_IO {carried}")),
                 format!(
                     "{} is defined with _IO but appears to carry {}: its number encodes no size or direction, so only an argsz/size first member can catch a caller passing the wrong struct",
-                    c.name, r.name
+                    c.name, carried
                 ),
             );
         }

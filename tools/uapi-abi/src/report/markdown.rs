@@ -28,9 +28,10 @@ impl Default for MarkdownOptions {
     }
 }
 
-/// Escapes text for Markdown: ASCII punctuation that Markdown or GitHub treat specially is
-/// backslash-escaped, `<`, `>`, `&` and `@` become entities (no HTML, no mentions), and line
-/// breaks become spaces.
+/// Escapes text for Markdown: punctuation that starts emphasis, code, links, images, tables or
+/// headings is backslash-escaped, as are `.` and `:` so nothing is auto-linked (`www.x.org`,
+/// `https://`); `<`, `>`, `&` and `@` become entities (no HTML, no mentions); line breaks become
+/// spaces. Parentheses need nothing once `[` and `]` are escaped.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -40,8 +41,7 @@ pub fn escape(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '@' => out.push_str("&#64;"),
             '\n' | '\r' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | ':' | '"' | '\'' | '=' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '+' | '.' | '!' | '|' | '~' | ':' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -163,7 +163,7 @@ pub fn render_markdown(report: &Report, opts: MarkdownOptions) -> String {
             for f in group.iter().take(opts.max_listed) {
                 let _ = writeln!(
                     s,
-                    "- {} **{}** \\({}\\): {}",
+                    "- {} **{}** ({}): {}",
                     escape(&f.path()),
                     escape(f.rule),
                     arches_md(report, f),
@@ -184,7 +184,7 @@ pub fn render_markdown(report: &Report, opts: MarkdownOptions) -> String {
             let waiver = &report.waivers[w.waiver];
             let _ = writeln!(
                 s,
-                "- {} **{}** \\({}\\): {} \\({}\\)",
+                "- {} **{}** ({}): {} ({})",
                 escape(&w.finding.path()),
                 escape(w.finding.rule),
                 escape(&super::names(&w.finding.arches)),
@@ -237,7 +237,7 @@ fn table(s: &mut String, report: &Report) {
 fn detail(s: &mut String, report: &Report, f: &Finding) {
     let _ = writeln!(
         s,
-        "- **{}** {} \\({}, {}\\)  ",
+        "- **{}** {} ({}, {})  ",
         escape(f.rule),
         escape(&f.path()),
         escape(&f.header),
@@ -271,7 +271,8 @@ mod tests {
         let e = escape("[x](http://a) <img src=x> @torvalds **b** `c` | d\n# h");
         assert!(!e.contains("<img"));
         assert!(!e.contains('@'));
-        assert!(e.contains("\\[x\\]\\(http\\:"));
+        assert!(e.contains("\\[x\\](http\\://a)"), "{e}");
+        assert!(escape("see www.example.org").contains("www\\.example\\.org"));
         assert!(e.contains("\\*\\*b\\*\\*"));
         assert!(!e.contains('\n'));
     }
