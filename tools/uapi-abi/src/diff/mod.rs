@@ -13,6 +13,10 @@ pub struct Pair<'a> {
     pub new: &'a Layout,
     /// Per-record changes, for records present on both sides whose lines differ.
     pub records: BTreeMap<&'a str, RecordDiff<'a>>,
+    /// Removed constant name -> the added constant that renames it (see [`is_rename`]).
+    pub renamed_to: BTreeMap<&'a str, &'a Constant>,
+    /// Added constant name -> the removed constant it renames.
+    pub renamed_from: BTreeMap<&'a str, &'a Constant>,
 }
 
 impl<'a> Pair<'a> {
@@ -26,7 +30,40 @@ impl<'a> Pair<'a> {
                 (o != n).then(|| (name.as_str(), RecordDiff::new(o, n)))
             })
             .collect();
-        Pair { old, new, records }
+        let mut pair = Pair {
+            old,
+            new,
+            records,
+            renamed_to: BTreeMap::new(),
+            renamed_from: BTreeMap::new(),
+        };
+        pair.find_renames();
+        pair
+    }
+
+    /// Pairs each removed plain constant with the first added one (by name) of the same header
+    /// and value that keeps its words, indexed so large header sets stay linear.
+    fn find_renames(&mut self) {
+        let mut added: BTreeMap<(&str, i128), Vec<&'a Constant>> = BTreeMap::new();
+        for c in self.added_constants().filter(|c| c.ioctl.is_none()) {
+            added
+                .entry((c.header.as_str(), c.value))
+                .or_default()
+                .push(c);
+        }
+        let removed: Vec<&'a Constant> = self
+            .removed_constants()
+            .filter(|c| c.ioctl.is_none())
+            .collect();
+        for o in removed {
+            let Some(candidates) = added.get(&(o.header.as_str(), o.value)) else {
+                continue;
+            };
+            if let Some(n) = candidates.iter().find(|n| is_rename(&o.name, &n.name)) {
+                self.renamed_to.insert(&o.name, n);
+                self.renamed_from.entry(&n.name).or_insert(o);
+            }
+        }
     }
 
     /// Records of the old side missing from the new side (a struct that became a union of the
@@ -83,6 +120,23 @@ impl<'a> Pair<'a> {
     pub fn sized_ioctls_carrying(&self, record: &str) -> Vec<&'a Constant> {
         sized_ioctls_carrying(self.new, record)
     }
+}
+
+/// True when the words of `old` appear in order in `new`, with at most two words added
+/// (`VFIO_TYPE1_NESTING_IOMMU` -> `__VFIO_RESERVED_TYPE1_NESTING_IOMMU`).
+pub fn is_rename(old: &str, new: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split('_')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (o, n) = (words(old), words(new));
+    if o.is_empty() || n.len() > o.len() + 2 {
+        return false;
+    }
+    let mut it = n.iter();
+    o.iter().all(|w| it.any(|x| x == w))
 }
 
 /// The record of `layout` with the same tag as `name` but the other keyword.

@@ -17,35 +17,12 @@ pub const RULE: Rule = Rule {
 
 /// The added constant that renames the removed constant `old`, if any.
 pub fn renamed_to<'a>(p: &Pair<'a>, old: &Constant) -> Option<&'a Constant> {
-    p.added_constants().find(|n| {
-        n.value == old.value
-            && n.header == old.header
-            && n.ioctl.is_none()
-            && keeps_words(&old.name, &n.name)
-    })
-}
-
-/// True when the words of `old` appear in order in `new`, with at most two words added.
-fn keeps_words(old: &str, new: &str) -> bool {
-    let words = |s: &str| -> Vec<String> {
-        s.split('_')
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    let (o, n) = (words(old), words(new));
-    if o.is_empty() || n.len() > o.len() + 2 {
-        return false;
-    }
-    let mut it = n.iter();
-    o.iter().all(|w| it.any(|x| x == w))
+    p.renamed_to.get(old.name.as_str()).copied()
 }
 
 /// The removed constant that the added constant `new` renames, if any.
 pub fn renamed_from<'a>(p: &Pair<'a>, new: &Constant) -> Option<&'a Constant> {
-    p.removed_constants()
-        .filter(|o| o.ioctl.is_none())
-        .find(|o| renamed_to(p, o).is_some_and(|n| n.name == new.name))
+    p.renamed_from.get(new.name.as_str()).copied()
 }
 
 fn check(p: &Pair<'_>, out: &mut Out) {
