@@ -30,17 +30,18 @@ set -e
 t1=$(now)
 ours=$(elapsed "$t0" "$t1")
 
-# The kernel's method, header by header, on every core: compile with -g keeping unused types,
-# abidw each object, abidiff each pair present on both sides.
+# The kernel's method, header by header, on every core: compile with -g keeping unused types
+# (plus one symbol, without which abidw refuses an object), abidw with every type, abidiff each
+# pair present on both sides, non-reachable types included.
 dump_side() { # side root
   local side=$1 root=$2
   mkdir -p "$work/$side"
   (cd "$root" && find linux -name '*.h' | sort) | while read -r h; do echo "$h"; done |
     xargs -P "$jobs" -I{} sh -c '
       h={}; out="$0/$(echo "$h" | tr / _)"
-      printf "#include <%s>\n" "$h" | gcc -x c - -c -g -fno-eliminate-unused-debug-types \
+      printf "#include <%s>\nint uapi_guard_anchor;\n" "$h" | gcc -x c - -c -g -fno-eliminate-unused-debug-types \
         -I "$1" -I "$1/x86_64-linux-gnu" -o "$out.o" 2>/dev/null || exit 0
-      abidw --no-corpus-path --no-comp-dir-path --type-id-style hash --out-file "$out.xml" "$out.o" 2>/dev/null || rm -f "$out.xml"
+      abidw --load-all-types --no-corpus-path --no-comp-dir-path --type-id-style hash --out-file "$out.xml" "$out.o" 2>/dev/null || rm -f "$out.xml"
     ' "$work/$side" "$root"
 }
 t2=$(now)
@@ -58,13 +59,15 @@ compiled_old=$(ls "$work/old" | grep -c '\.xml$' || true)
 changed=$(awk '$2 != 0' "$work/abidiff.codes" | wc -l)
 incompatible=$(awk '$2 >= 8' "$work/abidiff.codes" | wc -l)
 lines=$(cat "$work"/old/*.diff 2>/dev/null | wc -l)
-ours_summary=$(python3 -c '
+cat > "$work/summary.py" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 s = r["summary"]
 heads = {f["header"] for f in r["findings"] if f["severity"] == "break"}
-print(f"{s[\"break\"]} break findings in {len(heads)} headers, {s[\"api\"]} api, {s[\"warning\"]} warning, {s[\"compatible\"]} compatible, {s[\"note\"]} note")
-' "$work/uapi-guard.json" 2>/dev/null || echo "no report (exit $ours_rc, see $work/uapi-guard.err)")
+print("%d break findings in %d headers, %d api, %d warning, %d compatible, %d note"
+      % (s["break"], len(heads), s["api"], s["warning"], s["compatible"], s["note"]))
+PY
+ours_summary=$(python3 "$work/summary.py" "$work/uapi-guard.json" 2>/dev/null || echo "no report (exit $ours_rc, see $work/uapi-guard.err)")
 
 printf '%-34s %8s s  exit %s: %s\n' "uapi-guard check (all, x86_64)" "$ours" "$ours_rc" "$ours_summary"
 printf '%-34s %8s s  %s headers dumped; abidiff: %s headers changed, %s incompatible, %s report lines\n' \

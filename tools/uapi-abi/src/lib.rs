@@ -14,12 +14,14 @@ pub mod findings;
 pub mod headers;
 pub mod layout;
 pub mod lints;
+pub mod mbox;
 pub mod model;
 pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
 pub mod sysroot;
+pub mod uapi_tree;
 pub mod waiver;
 
 pub use error::Error;
@@ -39,6 +41,20 @@ pub fn extract_set(
     arches: &[Arch],
 ) -> Result<Vec<Extraction>, Error> {
     let (headers, policy) = headers::resolve(set, root)?;
+    extract_headers(root, set, version, &headers, policy, arches)
+}
+
+/// Extracts an explicit list of headers under `root` (relative paths such as `linux/vfio.h`),
+/// labelled as header set `label`, for every architecture in `arches`, two at a time.
+pub fn extract_headers(
+    root: &Path,
+    label: &str,
+    version: &str,
+    headers: &[String],
+    policy: headers::SetPolicy,
+    arches: &[Arch],
+) -> Result<Vec<Extraction>, Error> {
+    let set = label;
     let sysroot = sysroot::Sysroot::new(root, arches)?;
     let next = Mutex::new(0usize);
     let results: Mutex<Vec<Option<Result<Extraction, Error>>>> =
@@ -61,7 +77,7 @@ pub fn extract_set(
                     &sysroot,
                     set,
                     version,
-                    &headers,
+                    headers,
                     arch,
                     policy.on_error,
                     policy.macros,

@@ -47,6 +47,9 @@ struct Cli {
 enum Command {
     /// Snapshot a header set for some architectures: <OUT>/<arch>.layout plus x86_64 bindings.
     Snapshot(SnapshotArgs),
+    /// Review a change to a kernel tree (two refs, or a patch mail on a base ref): a Markdown
+    /// review comment and the check's exit status.
+    Bot(BotArgs),
     /// Print one header's layout for one architecture as JSON.
     Layout(LayoutArgs),
     /// Compare two versions (snapshot directories or include roots) and report what breaks.
@@ -128,6 +131,65 @@ struct HistoryArgs {
 }
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "The bot never runs code from the change: git runs without hooks, \
+external diff, text conversion or system/global configuration; the user's work tree is never \
+checked out over; headers are only parsed and compiled to objects, in a child bounded by \
+--compile-timeout and --compile-memory; an include that resolves outside the tree and the \
+system include directories gets the header refused with a finding; patch paths with `..` or \
+absolute paths are an error. Headers are prepared like `make headers_install` (`__user` and \
+friends removed, `__KERNEL__` sections dropped); asm/ headers come from the tree's \
+arch/<arch>/include/uapi/asm over the cross packages'."
+)]
+struct BotArgs {
+    /// The kernel tree (a git repository laid out like the kernel: include/uapi/, arch/*/include/uapi/).
+    #[arg(long)]
+    repo: PathBuf,
+    /// The base ref.
+    #[arg(long)]
+    base: String,
+    /// The head ref: review base..head.
+    #[arg(long, conflicts_with = "patch", required_unless_present = "patch")]
+    head: Option<String>,
+    /// A patch mail (mbox, one or several patches) applied to the base in a private temporary
+    /// tree; only its hunks under include/uapi/ and arch/*/include/uapi/ are applied.
+    #[arg(long)]
+    patch: Option<PathBuf>,
+    /// Comma-separated architectures, or `all`.
+    #[arg(long, default_value = "all", value_delimiter = ',')]
+    arch: Vec<String>,
+    /// Seconds one side's compile may take before its headers are retried one by one and the
+    /// slow one is refused.
+    #[arg(long = "compile-timeout", default_value_t = 120)]
+    compile_timeout: u64,
+    /// Address-space limit of each compile, in MiB.
+    #[arg(long = "compile-memory", default_value_t = 4096)]
+    compile_memory: u64,
+    #[command(flatten)]
+    report: BotReportArgs,
+}
+
+#[derive(clap::Args, Clone)]
+struct BotReportArgs {
+    /// Output format: markdown (the review comment), text, json or sarif.
+    #[arg(long, default_value = "markdown", value_parser = ["text", "json", "markdown", "sarif"])]
+    format: String,
+    /// TOML file of accepted findings (see the README's Waivers section).
+    #[arg(long)]
+    waivers: Option<PathBuf>,
+    /// The date waivers are judged on (YYYY-MM-DD); defaults to today (UTC).
+    #[arg(long, value_parser = parse_date)]
+    today: Option<String>,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Only findings at least this severe make the exit status non-zero:
+    /// break, api, warning, compatible or note (default: any finding).
+    #[arg(long = "fail-on", value_parser = ["break", "api", "warning", "compatible", "note"])]
+    fail_on: Option<String>,
+}
+
+#[derive(clap::Args)]
 struct SnapshotArgs {
     /// Include root holding linux/ and asm-generic/ (asm/ comes from <root>/<triple>/asm or
     /// <root>/../<triple>/include/asm).
@@ -145,6 +207,11 @@ struct SnapshotArgs {
     /// Output directory; without it only the summary is printed.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Extract these headers (relative to --headers; repeatable) instead of a header set. `--set`
+    /// then only labels the snapshot, and a header that does not compile alone is listed as
+    /// skipped with clang's first error.
+    #[arg(long = "header")]
+    header: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -178,6 +245,7 @@ pub fn main() -> ExitCode {
             },
         }),
         Some(Command::Snapshot(a)) => snapshot(a),
+        Some(Command::Bot(a)) => bot(a),
         Some(Command::Layout(a)) => layout(a),
         Some(Command::Check(a)) => check(a),
         Some(Command::Lint(a)) => lint(a),
@@ -210,7 +278,26 @@ fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
         None => uapi_abi::headers::kernel_version(&args.headers)?,
     };
     let start = Instant::now();
-    let extractions = uapi_abi::extract_set(&args.headers, &args.set, &version, &arches)?;
+    let extractions = if args.header.is_empty() {
+        uapi_abi::extract_set(&args.headers, &args.set, &version, &arches)?
+    } else {
+        for h in &args.header {
+            uapi_abi::uapi_tree::check_relative_path(h)
+                .map_err(|e| anyhow::anyhow!("--header: {e}"))?;
+        }
+        let policy = uapi_abi::headers::SetPolicy {
+            on_error: uapi_abi::layout::OnCompileError::Skip,
+            macros: uapi_abi::extract::MacroEval::BindgenFallback,
+        };
+        uapi_abi::extract_headers(
+            &args.headers,
+            &args.set,
+            &version,
+            &args.header,
+            policy,
+            &arches,
+        )?
+    };
     let elapsed = start.elapsed();
     println!(
         "{} set `{}` of Linux {} under {}:",
@@ -358,6 +445,20 @@ fn emit(
     Ok(ExitCode::from(code as u8))
 }
 
+/// Writes already-rendered report text, with the same exit status rules as [`emit`].
+fn emit_text(report: &Report, args: &ReportArgs, text: String) -> Result<ExitCode> {
+    let fail_on = parse_fail_on(args.fail_on.as_deref())?;
+    match &args.output {
+        Some(path) => uapi_abi::snapshot::write_atomic(path, text.as_bytes())?,
+        None => print!("{text}"),
+    }
+    let code = match fail_on {
+        Some(t) => report.exit_code_at(t),
+        None => report.exit_code(),
+    };
+    Ok(ExitCode::from(code as u8))
+}
+
 fn check(args: CheckArgs) -> Result<ExitCode> {
     let arches = parse_arches(&args.arch)?;
     // Validate the report options before spending time on extraction.
@@ -467,6 +568,80 @@ fn history(args: HistoryArgs) -> Result<ExitCode> {
         code |= report.exit_code();
     }
     Ok(ExitCode::from(code as u8))
+}
+
+fn bot(args: BotArgs) -> Result<ExitCode> {
+    let arches = parse_arches(&args.arch)?;
+    let waivers = load_waivers(args.report.waivers.as_deref(), args.report.today.as_deref())?;
+    let request = crate::bot::Request {
+        repo: args.repo,
+        base: args.base,
+        head: args.head,
+        patch: args.patch,
+        arches,
+        limits: crate::bot::bounded::Limits {
+            seconds: args.compile_timeout,
+            memory_mib: args.compile_memory,
+        },
+        waivers,
+    };
+    let review = crate::bot::review(&request)?;
+    let report_args = ReportArgs {
+        format: args.report.format.clone(),
+        waivers: None,
+        today: None,
+        output: args.report.output.clone(),
+        color: "never".into(),
+        fail_on: args.report.fail_on.clone(),
+    };
+    if args.report.format == "markdown" {
+        let mut text = review_context(&review);
+        if !review.changed.is_empty() {
+            text.push_str(&uapi_abi::report::render_markdown(
+                &review.report,
+                MarkdownOptions::default(),
+            ));
+        }
+        return emit_text(&review.report, &report_args, text);
+    }
+    emit(
+        &review.report,
+        &report_args,
+        &uapi_abi::report::Sources::new(),
+    )
+}
+
+/// The bot comment's opening: what was compared and which headers were reviewed or refused.
+fn review_context(review: &crate::bot::Review) -> String {
+    use uapi_abi::report::escape;
+    let mut s = String::from("<!-- uapi-guard bot -->\n");
+    if review.changed.is_empty() {
+        s.push_str(&format!(
+            "### uapi-guard: nothing to review\n\nThe change ({} → {}) touches no UAPI header \
+             (include/uapi/, arch/\\*/include/uapi/).\n",
+            escape(&review.base_label),
+            escape(&review.head_label)
+        ));
+        return s;
+    }
+    let list = |v: &[String]| v.iter().map(|h| escape(h)).collect::<Vec<_>>().join(", ");
+    s.push_str(&format!(
+        "Reviewed {} → {}: changed {}",
+        escape(&review.base_label),
+        escape(&review.head_label),
+        list(&review.changed)
+    ));
+    let dependents: Vec<String> = review
+        .reviewed
+        .iter()
+        .filter(|h| !review.changed.contains(h))
+        .cloned()
+        .collect();
+    if !dependents.is_empty() {
+        s.push_str(&format!("; including them: {}", list(&dependents)));
+    }
+    s.push_str("\n\n");
+    s
 }
 
 fn rules() -> Result<ExitCode> {

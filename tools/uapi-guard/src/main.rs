@@ -1,5 +1,6 @@
 //! The `uapi-guard` command line: argument parsing and glue only. All work happens in `uapi-abi`.
 
+mod bot;
 mod cli;
 mod sides;
 

@@ -9,7 +9,7 @@ mod source;
 mod text;
 
 pub use json::render_json;
-pub use markdown::{render_markdown, MarkdownOptions};
+pub use markdown::{escape, render_markdown, MarkdownOptions};
 pub use sarif::render_sarif;
 pub use source::{definition_line, Sources};
 pub use text::render_text;
