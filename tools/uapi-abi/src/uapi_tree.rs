@@ -170,19 +170,36 @@ fn directive(line: &str) -> Option<(String, String)> {
 fn strip_annotations(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        match word.as_str() {
-            "__user" | "__force" | "__iomem" | "__attribute_const__" => {}
-            "__packed" => out.push_str("__attribute__((packed))"),
-            _ => out.push_str(word),
-        }
+    // After a dropped annotation, the blank that followed it goes too (`void __user *p`).
+    let mut dropped = false;
+    let flush = |word: &mut String, out: &mut String| -> bool {
+        let dropped = match word.as_str() {
+            "__user" | "__force" | "__iomem" | "__attribute_const__" => true,
+            "__packed" => {
+                out.push_str("__attribute__((packed))");
+                false
+            }
+            _ => {
+                out.push_str(word);
+                false
+            }
+        };
         word.clear();
+        dropped
     };
     for c in line.chars() {
         if c.is_ascii_alphanumeric() || c == '_' {
             word.push(c);
+            dropped = false;
         } else {
-            flush(&mut word, &mut out);
+            if !word.is_empty() {
+                dropped = flush(&mut word, &mut out);
+            }
+            if dropped && (c == ' ' || c == '\t') {
+                dropped = false;
+                continue;
+            }
+            dropped = false;
             out.push(c);
         }
     }

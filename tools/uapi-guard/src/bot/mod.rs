@@ -127,12 +127,15 @@ pub fn review(req: &Request) -> Result<Review> {
         .map(|r| tree::headers_of(r, &req.arches).map(|v| v.into_iter().collect()))
         .collect::<Result<_>>()?;
     let reviewed = with_dependents(&roots, &present, &changed);
+    // What the reviewed headers include is analysed too, unchanged, so lints see the records
+    // they embed (`struct iommu_cache_invalidate_info` for a change to vfio.h).
+    let context = with_includes(&roots, &present, &reviewed);
 
     // Refuse headers whose includes escape, on either side.
     let trusted = tree::trusted_dirs();
     let mut refused_names = BTreeSet::new();
     for (side, root) in ["base", "head"].iter().zip(&roots) {
-        for h in &reviewed {
+        for h in &context {
             if !root.join(h).is_file() {
                 continue;
             }
@@ -143,7 +146,7 @@ pub fn review(req: &Request) -> Result<Review> {
             }
         }
     }
-    let analysed: Vec<String> = reviewed
+    let analysed: Vec<String> = context
         .iter()
         // asm/ headers are reached through the headers that include them.
         .filter(|h| !refused_names.contains(*h) && !h.starts_with("asm/"))
@@ -215,6 +218,25 @@ fn with_dependents(
 
 /// (header, why it was refused).
 type Refusal = (String, String);
+
+/// `headers` plus every tree header they include, directly or not, on either side.
+fn with_includes(roots: &[PathBuf], present: &[BTreeSet<String>], headers: &[String]) -> Vec<String> {
+    let mut out: BTreeSet<String> = headers.iter().cloned().collect();
+    for (root, names) in roots.iter().zip(present) {
+        let mut stack: Vec<String> = headers.to_vec();
+        while let Some(h) = stack.pop() {
+            for d in tree::include_graph(root, std::slice::from_ref(&h))
+                .into_values()
+                .flatten()
+            {
+                if names.contains(&d) && out.insert(d.clone()) {
+                    stack.push(d);
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
+}
 
 /// Extracts `headers` of one side in a bounded child; when the child runs over its limits, each
 /// header is retried alone so the one at fault is named and the others are still compared.
