@@ -220,7 +220,11 @@ fn with_dependents(
 type Refusal = (String, String);
 
 /// `headers` plus every tree header they include, directly or not, on either side.
-fn with_includes(roots: &[PathBuf], present: &[BTreeSet<String>], headers: &[String]) -> Vec<String> {
+fn with_includes(
+    roots: &[PathBuf],
+    present: &[BTreeSet<String>],
+    headers: &[String],
+) -> Vec<String> {
     let mut out: BTreeSet<String> = headers.iter().cloned().collect();
     for (root, names) in roots.iter().zip(present) {
         let mut stack: Vec<String> = headers.to_vec();

@@ -1,0 +1,492 @@
+//! `uapi-guard bot` end to end on real git repositories the tests create: compatible changes,
+//! breaks, a change to an included header, non-UAPI changes, bad refs, the seed's patch mail,
+//! and hostile changes (escaping includes, a compile that runs long, `../` patch paths, markup in
+//! names). Markdown goldens live in `tests/golden/bot-*.md` (bless with UAPI_GUARD_BLESS=1).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let r = Repo {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        r.git(&["init", "-q", "-b", "main"]);
+        r
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let o = Command::new("git")
+            .arg("-C")
+            .arg(self.path())
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let p = self.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn commit(&self, msg: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", msg]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// Every file of the work tree and .git with its contents, to prove nothing changed.
+    fn fingerprint(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        fn walk(d: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+            let mut entries: Vec<_> = std::fs::read_dir(d).unwrap().flatten().collect();
+            entries.sort_by_key(|e| e.path());
+            for e in entries {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else {
+                    out.push((p.clone(), std::fs::read(&p).unwrap_or_default()));
+                }
+            }
+        }
+        walk(self.path(), &mut out);
+        out
+    }
+}
+
+fn bot(repo: &Repo, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_uapi-guard"))
+        .arg("bot")
+        .arg("--repo")
+        .arg(repo.path())
+        .args(["--arch", "x86_64,i386"])
+        .args(extra)
+        .output()
+        .expect("uapi-guard runs")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn compare_golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UAPI_GUARD_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (bless with UAPI_GUARD_BLESS=1)", path.display()));
+    if expected != actual {
+        let diff = similar::TextDiff::from_lines(expected.as_str(), actual)
+            .unified_diff()
+            .header("expected", "actual")
+            .to_string();
+        panic!("{} differs:\n{diff}", path.display());
+    }
+}
+
+const FOO: &str = "#ifndef _UAPI_LINUX_FOO_H\n#define _UAPI_LINUX_FOO_H\n\
+#include <linux/types.h>\n#include <linux/ioctl.h>\n\n\
+struct foo_args {\n\t__u32 argsz;\n\t__u32 flags;\n\t__u64 addr;\n};\n\
+#define FOO_SET _IO('f', 1)\n\n\
+#ifdef __KERNEL__\nvoid foo_kernel_only(void __user *p);\n#endif\n\
+#endif /* _UAPI_LINUX_FOO_H */\n";
+
+const BAR: &str = "#ifndef _UAPI_LINUX_BAR_H\n#define _UAPI_LINUX_BAR_H\n\
+#include <linux/foo.h>\n\nstruct bar {\n\t__u32 x;\n\t__u32 pad;\n\tstruct foo_args inner;\n};\n\
+#endif\n";
+
+/// A small kernel-like tree: foo.h, bar.h including it, a driver file.
+fn base_repo() -> (Repo, String) {
+    let r = Repo::new();
+    r.write("include/uapi/linux/foo.h", FOO);
+    r.write("include/uapi/linux/bar.h", BAR);
+    r.write("drivers/foo/foo.c", "int foo;\n");
+    let base = r.commit("base");
+    (r, base)
+}
+
+#[test]
+fn a_compatible_change_is_reported_as_such() {
+    let (r, base) = base_repo();
+    r.write(
+        "include/uapi/linux/foo.h",
+        &FOO.replace("\t__u64 addr;\n", "\t__u64 addr;\n\t__u64 extra;\n"),
+    );
+    r.commit("foo: grow at the tail");
+    let before = r.fingerprint();
+    let o = bot(&r, &["--base", &base, "--head", "HEAD", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(12), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rules: Vec<(&str, &str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["item"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // foo_args may grow (argsz first, _IO ioctl) ...
+    assert!(
+        rules.contains(&("record-tail-extension", "compatible", "struct foo_args")),
+        "{rules:?}"
+    );
+    // ... but bar.h embeds it before nothing and has no argsz: its growth is a break.
+    assert!(
+        rules.iter().any(|r| r.2 == "struct bar" && r.1 == "break"),
+        "{rules:?}"
+    );
+    assert_eq!(before, r.fingerprint(), "the repository was modified");
+}
+
+#[test]
+fn a_break_in_an_included_header_is_followed_into_the_headers_that_include_it() {
+    let (r, base) = base_repo();
+    r.write(
+        "include/uapi/linux/foo.h",
+        &FOO.replace("\t__u64 addr;\n", "\t__u32 inserted;\n\t__u64 addr;\n"),
+    );
+    r.commit("foo: insert a field");
+    let o = bot(&r, &["--base", &base, "--head", "HEAD"]);
+    assert_eq!(o.status.code(), Some(12), "{}", err(&o));
+    let md = out(&o);
+    assert!(
+        md.contains("changed linux/foo\\.h; including them: linux/bar\\.h"),
+        "{md}"
+    );
+    assert!(md.contains("**field-inserted** struct foo\\_args"), "{md}");
+    assert!(
+        md.contains("**embedded-record-changed** struct bar\\.inner\\.inserted"),
+        "{md}"
+    );
+    assert!(
+        md.contains("<details><summary>snapshot diff</summary>"),
+        "{md}"
+    );
+    compare_golden("bot-break.md", &md.replace(&base[..12], "BASE"));
+}
+
+#[test]
+fn a_change_outside_the_uapi_is_nothing_to_review() {
+    let (r, base) = base_repo();
+    r.write("drivers/foo/foo.c", "int foo = 1;\n");
+    r.write(
+        "include/linux/foo_internal.h",
+        "struct internal { int x; };\n",
+    );
+    r.commit("driver only");
+    let o = bot(&r, &["--base", &base, "--head", "HEAD"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("nothing to review"), "{}", out(&o));
+}
+
+#[test]
+fn refs_that_do_not_exist_are_a_clear_error() {
+    let (r, base) = base_repo();
+    let o = bot(&r, &["--base", &base, "--head", "no-such-branch"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("ref `no-such-branch` does not name a commit"),
+        "{}",
+        err(&o)
+    );
+    // A ref that looks like an option stays a ref.
+    let o = bot(
+        &r,
+        &[
+            "--base=--upload-pack=touch /tmp/uapi-guard-pwned",
+            "--head",
+            "HEAD",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("does not name a commit"), "{}", err(&o));
+    assert!(!Path::new("/tmp/uapi-guard-pwned").exists());
+    let o = bot(&r, &["--base", &base]);
+    assert_eq!(o.status.code(), Some(2), "--head or --patch is required");
+}
+
+/// The seed's base: the fixture vfio.h without the patch's block, and the v5.5 iommu.h.
+fn seed_base() -> (Repo, String) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../abi-snapshots/fixtures");
+    let vfio = std::fs::read_to_string(fixtures.join("vfio-seed-v1/linux/vfio.h")).unwrap();
+    let start = vfio.find("/* The seed patch, as posted. */").unwrap();
+    let end = vfio.find("#endif /* _UAPIVFIO_H */").unwrap();
+    let base_vfio = format!("{}{}", &vfio[..start], &vfio[end..]);
+    let iommu = std::fs::read_to_string(fixtures.join("iommu-5.5/linux/iommu.h")).unwrap();
+    let r = Repo::new();
+    r.write("include/uapi/linux/vfio.h", &base_vfio);
+    r.write("include/uapi/linux/iommu.h", &iommu);
+    let base = r.commit("base");
+    (r, base)
+}
+
+fn seed_mbox() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bot/seed-v1-7-8.mbox")
+}
+
+#[test]
+fn the_seed_patch_mail_is_reviewed_as_the_maintainer_did() {
+    let (r, base) = seed_base();
+    let before = r.fingerprint();
+    let mbox = seed_mbox();
+    let o = bot(
+        &r,
+        &[
+            "--base",
+            &base,
+            "--patch",
+            mbox.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let has = |rule: &str, item: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == rule && f["item"] == item)
+    };
+    assert!(has("ioctl-added", "VFIO_IOMMU_CACHE_INVALIDATE"), "{v}");
+    assert!(
+        has("record-added", "struct vfio_iommu_type1_cache_invalidate"),
+        "{v}"
+    );
+    assert!(
+        has(
+            "embedded-variable-size",
+            "struct vfio_iommu_type1_cache_invalidate"
+        ),
+        "{v}"
+    );
+    assert!(
+        has("io-ioctl-with-struct", "VFIO_IOMMU_CACHE_INVALIDATE"),
+        "{v}"
+    );
+    assert_eq!(before, r.fingerprint(), "the repository was modified");
+    // The Markdown comment of the same review.
+    let o = bot(&r, &["--base", &base, "--patch", mbox.to_str().unwrap()]);
+    compare_golden("bot-seed.md", &out(&o).replace(&base[..12], "BASE"));
+}
+
+#[test]
+fn a_patch_that_does_not_apply_names_the_patch_and_the_hunk() {
+    let (r, base) = base_repo();
+    let mbox = r.path().join("../bad.mbox");
+    std::fs::write(
+        &mbox,
+        "From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] foo: change\n\n---\n\
+         diff --git a/include/uapi/linux/foo.h b/include/uapi/linux/foo.h\n\
+         --- a/include/uapi/linux/foo.h\n+++ b/include/uapi/linux/foo.h\n\
+         @@ -6,3 +6,4 @@ struct foo_args {\n \t__u32 nothing;\n \t__u32 like;\n+\t__u32 x;\n \t__u64 this;\n",
+    )
+    .unwrap();
+    let o = bot(&r, &["--base", &base, "--patch", mbox.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = err(&o);
+    assert!(
+        e.contains("patch 1 ([PATCH] foo: change) does not apply")
+            && e.contains("include/uapi/linux/foo.h: hunk `@@ -6,3 +6,4 @@"),
+        "{e}"
+    );
+}
+
+#[test]
+fn hostile_patch_paths_are_refused_and_nothing_outside_changes() {
+    let (r, base) = base_repo();
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.h");
+    std::fs::write(&victim, "untouched\n").unwrap();
+    let before = r.fingerprint();
+    for (name, path) in [
+        (
+            "dotdot",
+            "include/uapi/../../../../../../../../../../tmp/evil.h".to_string(),
+        ),
+        ("absolute", victim.display().to_string()),
+    ] {
+        let mbox = outside.path().join(format!("{name}.mbox"));
+        std::fs::write(
+            &mbox,
+            format!(
+                "Subject: [PATCH] evil\n\n---\ndiff --git a/{path} b/{path}\nnew file mode 100644\n\
+                 --- /dev/null\n+++ b/{path}\n@@ -0,0 +1 @@\n+owned\n"
+            ),
+        )
+        .unwrap();
+        let o = bot(&r, &["--base", &base, "--patch", mbox.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", err(&o));
+        assert!(
+            err(&o).contains(&*mbox.display().to_string()),
+            "{name}: {}",
+            err(&o)
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched\n");
+    assert!(!Path::new("/tmp/evil.h").exists());
+    assert_eq!(before, r.fingerprint());
+}
+
+#[test]
+fn an_include_that_escapes_the_tree_gets_the_header_refused() {
+    let (r, base) = base_repo();
+    r.write(
+        "include/uapi/linux/foo.h",
+        &FOO.replace(
+            "#include <linux/ioctl.h>\n",
+            "#include <linux/ioctl.h>\n#include \"../../../../../../etc/hostname\"\n",
+        ),
+    );
+    r.write(
+        "include/uapi/linux/baz.h",
+        "#include <linux/types.h>\n#include <nowhere/secret.h>\nstruct baz { __u32 a; };\n",
+    );
+    r.commit("escape");
+    let o = bot(&r, &["--base", &base, "--head", "HEAD", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(12), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let refused: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "header-refused")
+        .map(|f| (f["item"].as_str().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    assert!(
+        refused
+            .iter()
+            .any(|(i, m)| *i == "linux/foo.h" && m.contains("climbs out with `..`")),
+        "{refused:?}"
+    );
+    assert!(
+        refused.iter().any(|(i, m)| *i == "linux/baz.h"
+            && m.contains("resolves neither inside the tree nor in a system include directory")),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn a_header_that_makes_the_compiler_run_long_is_refused_in_bounded_time() {
+    let (r, base) = base_repo();
+    // Each macro doubles the expansion of the previous one: 2^40 tokens.
+    let mut slow = String::from("#include <linux/types.h>\n#define S0 1\n");
+    for i in 1..=40 {
+        slow.push_str(&format!("#define S{i} (S{p}+S{p})\n", p = i - 1));
+    }
+    slow.push_str("enum { SLOW = S40 };\nstruct slow { __u32 a; };\n");
+    r.write("include/uapi/linux/slow.h", &slow);
+    r.write(
+        "include/uapi/linux/foo.h",
+        &FOO.replace("\t__u64 addr;\n", "\t__u64 addr;\n\t__u64 extra;\n"),
+    );
+    r.commit("slow header");
+    let start = std::time::Instant::now();
+    let o = bot(
+        &r,
+        &[
+            "--base",
+            &base,
+            "--head",
+            "HEAD",
+            "--format",
+            "json",
+            "--compile-timeout",
+            "10",
+        ],
+    );
+    let elapsed = start.elapsed();
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", err(&o)));
+    let findings = v["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "header-refused" && f["item"] == "linux/slow.h"),
+        "{v}"
+    );
+    // The other headers of the change are still reviewed.
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "record-tail-extension" && f["item"] == "struct foo_args"),
+        "{v}"
+    );
+    assert!(elapsed.as_secs() < 120, "took {elapsed:?}");
+}
+
+#[test]
+fn markup_in_names_is_escaped_in_the_comment() {
+    let (r, base) = base_repo();
+    let name = "include/uapi/linux/x<img src=x onerror=alert(1)>@torvalds[a](https:evil.example).h";
+    r.write(
+        name,
+        "#include <linux/types.h>\nstruct evil_ { __u32 a; };\n",
+    );
+    r.commit("evil names");
+    let o = bot(&r, &["--base", &base, "--head", "HEAD"]);
+    let md = out(&o);
+    assert!(md.contains("linux/x&lt;img"), "{md}");
+    for raw in ["<img", "@torvalds", "[a](https"] {
+        assert!(!md.contains(raw), "raw `{raw}` in:\n{md}");
+    }
+}
+
+#[test]
+fn a_large_review_stays_readable() {
+    let r = Repo::new();
+    let mut old = String::from("#include <linux/types.h>\n");
+    let mut new = old.clone();
+    for i in 0..80 {
+        old.push_str(&format!(
+            "struct big{i} {{ __u32 a; __u32 b; }};\n#define BIG{i}_X {i}\n"
+        ));
+        new.push_str(&format!("struct big{i} {{ __u64 a; __u32 b; }};\n"));
+    }
+    r.write("include/uapi/linux/big.h", &old);
+    let base = r.commit("base");
+    r.write("include/uapi/linux/big.h", &new);
+    r.commit("break everything");
+    let o = bot(&r, &["--base", &base, "--head", "HEAD"]);
+    assert_eq!(o.status.code(), Some(12), "{}", err(&o));
+    let md = out(&o);
+    assert!(md.lines().count() < 1500, "{} lines", md.lines().count());
+    assert!(md.contains("more"), "truncation with counts:\n{md}");
+    compare_golden("bot-large.md", &md.replace(&base[..12], "BASE"));
+}
