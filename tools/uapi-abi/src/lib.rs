@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod findings;
+pub mod fuzz_check;
 pub mod headers;
 pub mod layout;
 pub mod lints;

@@ -177,6 +177,33 @@ pub fn parse(text: &str, known_rule: impl Fn(&str) -> bool) -> Result<Vec<Waiver
         .collect()
 }
 
+/// Renders waivers as a TOML waiver file that [`parse`] reads back to the same list.
+pub fn render(waivers: &[Waiver]) -> String {
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut out = String::new();
+    for w in waivers {
+        out.push_str("[[waiver]]\n");
+        out.push_str(&format!("rule = {}\nitem = {}\n", q(&w.rule), q(&w.item)));
+        if let Some(f) = &w.field {
+            out.push_str(&format!("field = {}\n", q(f)));
+        }
+        if let Some(arches) = &w.arches {
+            let list: Vec<String> = arches.iter().map(|a| q(a.name())).collect();
+            out.push_str(&format!("arches = [{}]\n", list.join(", ")));
+        }
+        out.push_str(&format!(
+            "reason = {}\nlink = {}\n",
+            q(&w.reason),
+            q(&w.link)
+        ));
+        if let Some(d) = w.expires {
+            out.push_str(&format!("expires = {}\n", q(&d.to_string())));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// A finding a waiver accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waived {

@@ -37,3 +37,53 @@ fn committed_snapshots_round_trip_through_the_fuzz_body() {
     // A parse that succeeds must round-trip; check the body really parses this input.
     assert!(uapi_abi::snapshot::parse(&String::from_utf8_lossy(&bytes)).is_ok());
 }
+
+/// Every file of `corpora/abi_check/` and its regressions through the `abi_check` body.
+#[test]
+fn abi_check_corpus() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpora");
+    let mut files = Vec::new();
+    for dir in [root.join("abi_check"), root.join("regressions/abi_check")] {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            files.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
+        }
+    }
+    assert!(
+        files.len() >= 16,
+        "only {} abi_check corpus files",
+        files.len()
+    );
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        if let Err(v) = uapi_abi::fuzz_check::fuzz_check(&bytes) {
+            panic!("{}: {v}", f.display());
+        }
+    }
+}
+
+/// The oracle can fail: a perturbation the rules do not see is reported.
+#[test]
+fn abi_check_oracle_sees_a_perturbation_and_a_waiver_round_trip() {
+    let snap = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../abi-snapshots/vfio/5.5-fixture/x86_64.layout"),
+    )
+    .unwrap();
+    let text = String::from_utf8_lossy(&snap);
+    let layout = uapi_abi::snapshot::parse(&text).unwrap();
+    // Every perturbation kind yields a finding on this snapshot.
+    for kind in 0u8..8 {
+        let mut input = vec![kind, 0, 1, 2];
+        input.extend_from_slice(&snap);
+        uapi_abi::fuzz_check::fuzz_check(&input).unwrap();
+    }
+    // A waiver list round-trips through render and parse.
+    let w = "[[waiver]]\nrule = \"record-removed\"\nitem = \"a\\\"b\"\narches = [\"i386\"]\nreason = \"r\"\nlink = \"l\"\nexpires = \"2028-02-29\"\n";
+    let known = |id: &str| uapi_abi::rules::find(id).is_some();
+    let list = uapi_abi::waiver::parse(w, known).unwrap();
+    assert_eq!(
+        uapi_abi::waiver::parse(&uapi_abi::waiver::render(&list), known).unwrap(),
+        list
+    );
+    assert!(!layout.records.is_empty());
+}
