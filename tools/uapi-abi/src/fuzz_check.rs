@@ -87,7 +87,7 @@ fn perturb(layout: &Layout, sel: &[u8]) -> Option<(String, Layout)> {
                 r.align_bytes *= 2;
                 Some((format!("{name}: alignment doubled"), l))
             }
-            2 | 3 | 4 if !r.fields.is_empty() => {
+            2..=4 if !r.fields.is_empty() => {
                 let i = pick(r.fields.len());
                 let f = &mut r.fields[i];
                 let what = match kind {
