@@ -604,11 +604,7 @@ fn bot(args: BotArgs) -> Result<ExitCode> {
         }
         return emit_text(&review.report, &report_args, text);
     }
-    emit(
-        &review.report,
-        &report_args,
-        &uapi_abi::report::Sources::new(),
-    )
+    emit(&review.report, &report_args, &review.sources)
 }
 
 /// The bot comment's opening: what was compared and which headers were reviewed or refused.

@@ -301,6 +301,28 @@ fn the_seed_patch_mail_is_reviewed_as_the_maintainer_did() {
         "{v}"
     );
     assert_eq!(before, r.fingerprint(), "the repository was modified");
+    // SARIF points at the tree path and the line of the struct in the patched header.
+    let o = bot(
+        &r,
+        &[
+            "--base",
+            &base,
+            "--patch",
+            mbox.to_str().unwrap(),
+            "--format",
+            "sarif",
+        ],
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let hit = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "embedded-variable-size")
+        .expect("embedded-variable-size result");
+    let loc = &hit["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "include/uapi/linux/vfio.h");
+    assert!(loc["region"]["startLine"].as_u64().unwrap() > 50, "{loc}");
     // The Markdown comment of the same review.
     let o = bot(&r, &["--base", &base, "--patch", mbox.to_str().unwrap()]);
     compare_golden("bot-seed.md", &out(&o).replace(&base[..12], "BASE"));

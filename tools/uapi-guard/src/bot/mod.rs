@@ -56,6 +56,8 @@ pub struct Review {
     pub reviewed: Vec<String>,
     /// Headers refused, with the reason.
     pub refused: Vec<(String, String)>,
+    /// The head side's header texts under their tree paths, for SARIF locations.
+    pub sources: uapi_abi::report::Sources,
 }
 
 /// Reviews a change.
@@ -114,6 +116,7 @@ pub fn review(req: &Request) -> Result<Review> {
         changed: changed.clone(),
         reviewed: Vec::new(),
         refused,
+        sources: uapi_abi::report::Sources::new(),
     };
     if changed.is_empty() {
         return Ok(result);
@@ -184,6 +187,12 @@ pub fn review(req: &Request) -> Result<Review> {
     report.command = "bot";
     add_bot_findings(&mut report, &sides, &result.refused, &req.arches);
     result.report = report;
+    for h in &reviewed {
+        let tree_path = format!("include/uapi/{h}");
+        if let Ok(text) = std::fs::read_to_string(head_src.join(&tree_path)) {
+            result.sources.add(h, &tree_path, Some(text));
+        }
+    }
     result.reviewed = reviewed;
     Ok(result)
 }
