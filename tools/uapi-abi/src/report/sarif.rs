@@ -27,6 +27,16 @@ fn catalogue() -> Vec<(&'static str, &'static str, Severity)> {
         "a waiver matches no finding",
         Severity::Note,
     ));
+    v.push((
+        "header-refused",
+        "a header the bot would not analyse (an include escapes the tree, or its compile ran over its limits)",
+        Severity::Break,
+    ));
+    v.push((
+        "header-does-not-compile",
+        "a header that compiled alone before the change no longer does",
+        Severity::Break,
+    ));
     v
 }
 
