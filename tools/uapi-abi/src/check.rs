@@ -49,7 +49,12 @@ pub struct Report {
 impl Report {
     /// Findings of one severity.
     pub fn count(&self, s: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == s).count()
+        self.of_severity(s).count()
+    }
+
+    /// The findings of one severity, in report order.
+    pub fn of_severity(&self, s: Severity) -> impl Iterator<Item = &Finding> + '_ {
+        self.findings.iter().filter(move |f| f.severity == s)
     }
 
     /// The most severe finding's severity.

@@ -55,7 +55,6 @@ pub fn extract_headers(
     policy: headers::SetPolicy,
     arches: &[Arch],
 ) -> Result<Vec<Extraction>, Error> {
-    let set = label;
     let sysroot = sysroot::Sysroot::new(root, arches)?;
     let next = Mutex::new(0usize);
     let results: Mutex<Vec<Option<Result<Extraction, Error>>>> =
@@ -76,7 +75,7 @@ pub fn extract_headers(
                 let Some(&arch) = arches.get(i) else { break };
                 let r = extract_layout(
                     &sysroot,
-                    set,
+                    label,
                     version,
                     headers,
                     arch,

@@ -64,9 +64,10 @@ enum Command {
 
 #[derive(clap::Args, Clone)]
 struct ReportArgs {
-    /// Output format: text, json, markdown or sarif.
-    #[arg(long, default_value = "text", value_parser = ["text", "json", "markdown", "sarif"])]
-    format: String,
+    /// Output format: text, json, markdown or sarif (default: text; markdown, the review
+    /// comment, for `bot`).
+    #[arg(long, value_parser = ["text", "json", "markdown", "sarif"])]
+    format: Option<String>,
     /// TOML file of accepted findings (see the README's Waivers section).
     #[arg(long)]
     waivers: Option<PathBuf>,
@@ -166,27 +167,7 @@ struct BotArgs {
     #[arg(long = "compile-memory", default_value_t = 4096)]
     compile_memory: u64,
     #[command(flatten)]
-    report: BotReportArgs,
-}
-
-#[derive(clap::Args, Clone)]
-struct BotReportArgs {
-    /// Output format: markdown (the review comment), text, json or sarif.
-    #[arg(long, default_value = "markdown", value_parser = ["text", "json", "markdown", "sarif"])]
-    format: String,
-    /// TOML file of accepted findings (see the README's Waivers section).
-    #[arg(long)]
-    waivers: Option<PathBuf>,
-    /// The date waivers are judged on (YYYY-MM-DD); defaults to today (UTC).
-    #[arg(long, value_parser = parse_date)]
-    today: Option<String>,
-    /// Write the report to this file (atomically) instead of standard output.
-    #[arg(long)]
-    output: Option<PathBuf>,
-    /// Only findings at least this severe make the exit status non-zero:
-    /// break, api, warning, compatible or note (default: any finding).
-    #[arg(long = "fail-on", value_parser = ["break", "api", "warning", "compatible", "note"])]
-    fail_on: Option<String>,
+    report: ReportArgs,
 }
 
 #[derive(clap::Args)]
@@ -236,7 +217,7 @@ pub fn main() -> ExitCode {
             set: "vfio".into(),
             arch: vec!["all".into()],
             report: ReportArgs {
-                format: "text".into(),
+                format: None,
                 waivers: None,
                 today: None,
                 output: None,
@@ -410,43 +391,39 @@ fn parse_fail_on(s: Option<&str>) -> Result<Option<Severity>> {
     .transpose()
 }
 
-fn emit(
+/// The chosen output format (`default` when none was given).
+fn format_of(args: &ReportArgs, default: Format) -> Result<Format> {
+    match &args.format {
+        None => Ok(default),
+        Some(name) => Format::from_name(name)
+            .with_context(|| format!("--format `{name}`: expected text, json, markdown or sarif")),
+    }
+}
+
+/// Renders the report in `format`.
+fn render(
     report: &Report,
     args: &ReportArgs,
+    format: Format,
     sources: &uapi_abi::report::Sources,
-) -> Result<ExitCode> {
-    let format = Format::from_name(&args.format).with_context(|| {
-        format!(
-            "--format `{}`: expected text, json, markdown or sarif",
-            args.format
-        )
-    })?;
-    let fail_on = parse_fail_on(args.fail_on.as_deref())?;
+) -> Result<String> {
     let color = match args.color.as_str() {
         "always" => true,
         "never" => false,
         "auto" => args.output.is_none() && std::io::stdout().is_terminal(),
         other => bail!("--color `{other}`: expected auto, always or never"),
     };
-    let text = match format {
+    Ok(match format {
         Format::Text => uapi_abi::report::render_text(report, color),
         Format::Json => uapi_abi::report::render_json(report),
         Format::Markdown => uapi_abi::report::render_markdown(report, MarkdownOptions::default()),
         Format::Sarif => uapi_abi::report::render_sarif(report, sources),
-    };
-    match &args.output {
-        Some(path) => uapi_abi::snapshot::write_atomic(path, text.as_bytes())?,
-        None => print!("{text}"),
-    }
-    let code = match fail_on {
-        Some(t) => report.exit_code_at(t),
-        None => report.exit_code(),
-    };
-    Ok(ExitCode::from(code as u8))
+    })
 }
 
-/// Writes already-rendered report text, with the same exit status rules as [`emit`].
-fn emit_text(report: &Report, args: &ReportArgs, text: String) -> Result<ExitCode> {
+/// Writes rendered report text (atomically with --output) and returns the exit status: the
+/// abidiff bitmask, counting only findings at least as severe as --fail-on.
+fn finish(report: &Report, args: &ReportArgs, text: &str) -> Result<ExitCode> {
     let fail_on = parse_fail_on(args.fail_on.as_deref())?;
     match &args.output {
         Some(path) => uapi_abi::snapshot::write_atomic(path, text.as_bytes())?,
@@ -459,10 +436,18 @@ fn emit_text(report: &Report, args: &ReportArgs, text: String) -> Result<ExitCod
     Ok(ExitCode::from(code as u8))
 }
 
+/// Renders in the chosen format (text by default) and finishes.
+fn emit(
+    report: &Report,
+    args: &ReportArgs,
+    sources: &uapi_abi::report::Sources,
+) -> Result<ExitCode> {
+    let text = render(report, args, format_of(args, Format::Text)?, sources)?;
+    finish(report, args, &text)
+}
+
 fn check(args: CheckArgs) -> Result<ExitCode> {
     let arches = parse_arches(&args.arch)?;
-    // Validate the report options before spending time on extraction.
-    parse_fail_on(args.report.fail_on.as_deref())?;
     let waivers = load_waivers(args.report.waivers.as_deref(), args.report.today.as_deref())?;
     let new_path = args.new.clone().unwrap_or_else(|| "/usr/include".into());
     let new = sides::load(&new_path, &args.set, &arches)?;
@@ -509,7 +494,6 @@ fn default_old(set: &str, new: &sides::Side) -> Result<PathBuf> {
 
 fn lint(args: LintArgs) -> Result<ExitCode> {
     let arches = parse_arches(&args.arch)?;
-    parse_fail_on(args.report.fail_on.as_deref())?;
     let waivers = load_waivers(args.report.waivers.as_deref(), args.report.today.as_deref())?;
     let path = args.side.clone().unwrap_or_else(|| "/usr/include".into());
     let side = sides::load(&path, &args.set, &arches)?;
@@ -531,15 +515,16 @@ fn history(args: HistoryArgs) -> Result<ExitCode> {
         "pair", "arches", "break", "api", "warning", "compatible", "note"
     );
     let mut code = 0;
-    for w in versions.windows(2) {
-        let old = uapi_abi::snapshot::read_snapshot_dir(&w[0].1)?;
-        let new = uapi_abi::snapshot::read_snapshot_dir(&w[1].1)?;
-        let report = uapi_abi::check::check(&old, &new, waivers.as_ref())?;
+    // Each snapshot is read once, though it is the new side of one pair and the old of the next.
+    let layouts = versions
+        .iter()
+        .map(|(_, dir)| uapi_abi::snapshot::read_snapshot_dir(dir))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (w, sides) in versions.windows(2).zip(layouts.windows(2)) {
+        let report = uapi_abi::check::check(&sides[0], &sides[1], waivers.as_ref())?;
         let broken: Vec<String> = {
             let mut items: Vec<String> = report
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Break)
+                .of_severity(Severity::Break)
                 .map(|f| f.item.clone())
                 .collect();
             items.dedup();
@@ -586,15 +571,8 @@ fn bot(args: BotArgs) -> Result<ExitCode> {
         waivers,
     };
     let review = crate::bot::review(&request)?;
-    let report_args = ReportArgs {
-        format: args.report.format.clone(),
-        waivers: None,
-        today: None,
-        output: args.report.output.clone(),
-        color: "never".into(),
-        fail_on: args.report.fail_on.clone(),
-    };
-    if args.report.format == "markdown" {
+    let format = format_of(&args.report, Format::Markdown)?;
+    let text = if format == Format::Markdown {
         let mut text = review_context(&review);
         if !review.changed.is_empty() {
             text.push_str(&uapi_abi::report::render_markdown(
@@ -602,9 +580,11 @@ fn bot(args: BotArgs) -> Result<ExitCode> {
                 MarkdownOptions::default(),
             ));
         }
-        return emit_text(&review.report, &report_args, text);
-    }
-    emit(&review.report, &report_args, &review.sources)
+        text
+    } else {
+        render(&review.report, &args.report, format, &review.sources)?
+    };
+    finish(&review.report, &args.report, &text)
 }
 
 /// The bot comment's opening: what was compared and which headers were reviewed or refused.

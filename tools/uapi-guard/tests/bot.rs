@@ -3,6 +3,9 @@
 //! and hostile changes (escaping includes, a compile that runs long, `../` patch paths, markup in
 //! names). Markdown goldens live in `tests/golden/bot-*.md` (bless with UAPI_GUARD_BLESS=1).
 
+mod common;
+
+use common::compare_golden;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -88,31 +91,27 @@ fn bot(repo: &Repo, extra: &[&str]) -> Output {
         .expect("uapi-guard runs")
 }
 
+/// The JSON report a bot run printed.
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", err(o)))
+}
+
+/// The findings of `rule` on `item` in a JSON report.
+fn found<'a>(v: &'a serde_json::Value, rule: &str, item: &str) -> Vec<&'a serde_json::Value> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == rule && f["item"] == item)
+        .collect()
+}
+
 fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn compare_golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UAPI_GUARD_BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (bless with UAPI_GUARD_BLESS=1)", path.display()));
-    if expected != actual {
-        let diff = similar::TextDiff::from_lines(expected.as_str(), actual)
-            .unified_diff()
-            .header("expected", "actual")
-            .to_string();
-        panic!("{} differs:\n{diff}", path.display());
-    }
 }
 
 const FOO: &str = "#ifndef _UAPI_LINUX_FOO_H\n#define _UAPI_LINUX_FOO_H\n\
@@ -137,7 +136,32 @@ fn base_repo() -> (Repo, String) {
 }
 
 #[test]
-fn a_compatible_change_is_reported_as_such() {
+fn a_compatible_change_exits_4() {
+    let (r, base) = base_repo();
+    r.write(
+        "include/uapi/linux/foo.h",
+        &FOO.replace(
+            "#define FOO_SET _IO('f', 1)\n",
+            "#define FOO_SET _IO('f', 1)\n#define FOO_FLAG_NEW (1 << 3)\nstruct foo_new { __u32 argsz; __u32 x; };\n",
+        ),
+    );
+    r.commit("foo: add a flag and a struct");
+    let o = bot(&r, &["--base", &base, "--head", "HEAD", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    let v = json(&o);
+    assert_eq!(v["summary"]["break"], 0, "{v}");
+    assert!(
+        !found(&v, "constant-added", "FOO_FLAG_NEW").is_empty(),
+        "{v}"
+    );
+    assert!(
+        !found(&v, "record-added", "struct foo_new").is_empty(),
+        "{v}"
+    );
+}
+
+#[test]
+fn tail_growth_is_compatible_but_breaks_the_struct_embedding_it() {
     let (r, base) = base_repo();
     r.write(
         "include/uapi/linux/foo.h",
@@ -147,28 +171,18 @@ fn a_compatible_change_is_reported_as_such() {
     let before = r.fingerprint();
     let o = bot(&r, &["--base", &base, "--head", "HEAD", "--format", "json"]);
     assert_eq!(o.status.code(), Some(12), "{}", err(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let rules: Vec<(&str, &str, &str)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap(),
-                f["severity"].as_str().unwrap(),
-                f["item"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let v = json(&o);
     // foo_args may grow (argsz first, _IO ioctl) ...
+    let tail = found(&v, "record-tail-extension", "struct foo_args");
+    assert!(tail.iter().any(|f| f["severity"] == "compatible"), "{v}");
+    // ... but bar embeds it and has no argsz: its growth is a break.
     assert!(
-        rules.contains(&("record-tail-extension", "compatible", "struct foo_args")),
-        "{rules:?}"
-    );
-    // ... but bar.h embeds it before nothing and has no argsz: its growth is a break.
-    assert!(
-        rules.iter().any(|r| r.2 == "struct bar" && r.1 == "break"),
-        "{rules:?}"
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["item"] == "struct bar" && f["severity"] == "break"),
+        "{v}"
     );
     assert_eq!(before, r.fingerprint(), "the repository was modified");
 }
@@ -276,14 +290,8 @@ fn the_seed_patch_mail_is_reviewed_as_the_maintainer_did() {
         ],
     );
     assert_eq!(o.status.code(), Some(4), "{}", err(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let has = |rule: &str, item: &str| {
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["rule"] == rule && f["item"] == item)
-    };
+    let v = json(&o);
+    let has = |rule: &str, item: &str| !found(&v, rule, item).is_empty();
     assert!(has("ioctl-added", "VFIO_IOMMU_CACHE_INVALIDATE"), "{v}");
     assert!(
         has("record-added", "struct vfio_iommu_type1_cache_invalidate"),
@@ -403,24 +411,19 @@ fn an_include_that_escapes_the_tree_gets_the_header_refused() {
     r.commit("escape");
     let o = bot(&r, &["--base", &base, "--head", "HEAD", "--format", "json"]);
     assert_eq!(o.status.code(), Some(12), "{}", err(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let refused: Vec<(&str, &str)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "header-refused")
-        .map(|f| (f["item"].as_str().unwrap(), f["message"].as_str().unwrap()))
-        .collect();
-    assert!(
-        refused
+    let v = json(&o);
+    let refused = |item: &str, why: &str| {
+        found(&v, "header-refused", item)
             .iter()
-            .any(|(i, m)| *i == "linux/foo.h" && m.contains("climbs out with `..`")),
-        "{refused:?}"
-    );
+            .any(|f| f["message"].as_str().unwrap().contains(why))
+    };
+    assert!(refused("linux/foo.h", "climbs out with `..`"), "{v}");
     assert!(
-        refused.iter().any(|(i, m)| *i == "linux/baz.h"
-            && m.contains("resolves neither inside the tree nor in a system include directory")),
-        "{refused:?}"
+        refused(
+            "linux/baz.h",
+            "resolves neither inside the tree nor in a system include directory"
+        ),
+        "{v}"
     );
 }
 
@@ -454,20 +457,14 @@ fn a_header_that_makes_the_compiler_run_long_is_refused_in_bounded_time() {
         ],
     );
     let elapsed = start.elapsed();
-    let v: serde_json::Value =
-        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", err(&o)));
-    let findings = v["findings"].as_array().unwrap();
+    let v = json(&o);
     assert!(
-        findings
-            .iter()
-            .any(|f| f["rule"] == "header-refused" && f["item"] == "linux/slow.h"),
+        !found(&v, "header-refused", "linux/slow.h").is_empty(),
         "{v}"
     );
     // The other headers of the change are still reviewed.
     assert!(
-        findings
-            .iter()
-            .any(|f| f["rule"] == "record-tail-extension" && f["item"] == "struct foo_args"),
+        !found(&v, "record-tail-extension", "struct foo_args").is_empty(),
         "{v}"
     );
     assert!(elapsed.as_secs() < 120, "took {elapsed:?}");

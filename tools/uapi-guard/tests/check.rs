@@ -5,6 +5,9 @@
 //! Goldens live in `tests/golden/`; after an intended change, regenerate them with
 //! `UAPI_GUARD_BLESS=1 cargo test -p uapi-guard --test check` and review the diff.
 
+mod common;
+
+use common::compare_golden;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -65,26 +68,6 @@ fn arches(f: &Value) -> Vec<&str> {
 const ALL: [&str; 7] = [
     "x86_64", "i386", "aarch64", "arm", "riscv64", "ppc64le", "s390x",
 ];
-
-fn compare_golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UAPI_GUARD_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (bless with UAPI_GUARD_BLESS=1)", path.display()));
-    if expected != actual {
-        let diff = similar::TextDiff::from_lines(expected.as_str(), actual)
-            .unified_diff()
-            .header("expected", "actual")
-            .to_string();
-        panic!("{} differs:\n{diff}", path.display());
-    }
-}
 
 #[test]
 fn every_committed_snapshot_checks_empty_against_itself() {

@@ -138,11 +138,7 @@ pub fn render_markdown(report: &Report, opts: MarkdownOptions) -> String {
     }
     table(&mut s, report);
     for sev in Severity::ALL {
-        let group: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == sev)
-            .collect();
+        let group: Vec<&Finding> = report.of_severity(sev).collect();
         if group.is_empty() {
             continue;
         }
@@ -224,9 +220,8 @@ fn table(s: &mut String, report: &Report) {
         let _ = write!(s, "| {} |", sev.name());
         for a in arches {
             let n = report
-                .findings
-                .iter()
-                .filter(|f| f.severity == sev && f.arches.contains(a))
+                .of_severity(sev)
+                .filter(|f| f.arches.contains(a))
                 .count();
             let _ = write!(s, " {n} |");
         }

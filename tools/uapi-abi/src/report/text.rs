@@ -45,11 +45,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
         )
     );
     for sev in Severity::ALL {
-        let group: Vec<_> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == sev)
-            .collect();
+        let group: Vec<_> = report.of_severity(sev).collect();
         if group.is_empty() {
             continue;
         }

@@ -129,10 +129,14 @@ pub fn review(req: &Request) -> Result<Review> {
         .iter()
         .map(|r| tree::headers_of(r, &req.arches).map(|v| v.into_iter().collect()))
         .collect::<Result<_>>()?;
-    let reviewed = with_dependents(&roots, &present, &changed);
+    // Who includes whom, read once from both sides.
+    let includes = include_edges(&roots, &present);
+    let included_by = reversed(&includes);
+    // The changed headers and every header including them, directly or not.
+    let reviewed = reachable(&changed, &included_by);
     // What the reviewed headers include is analysed too, unchanged, so lints see the records
     // they embed (`struct iommu_cache_invalidate_info` for a change to vfio.h).
-    let context = with_includes(&roots, &present, &reviewed);
+    let context = reachable(&reviewed, &includes);
 
     // Refuse headers whose includes escape, on either side.
     let trusted = tree::trusted_dirs();
@@ -197,28 +201,41 @@ pub fn review(req: &Request) -> Result<Review> {
     Ok(result)
 }
 
-/// The changed headers plus every header that includes one of them, directly or not, on either
-/// side.
-fn with_dependents(
-    roots: &[PathBuf],
-    present: &[BTreeSet<String>],
-    changed: &[String],
-) -> Vec<String> {
-    let mut included_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+/// Header -> the tree headers it includes, on either side.
+type Edges = BTreeMap<String, BTreeSet<String>>;
+
+fn include_edges(roots: &[PathBuf], present: &[BTreeSet<String>]) -> Edges {
+    let mut edges = Edges::new();
     for (root, names) in roots.iter().zip(present) {
-        let names: Vec<String> = names.iter().cloned().collect();
-        for (h, deps) in tree::include_graph(root, &names) {
-            for d in deps {
-                included_by.entry(d).or_default().insert(h.clone());
-            }
+        let list: Vec<String> = names.iter().cloned().collect();
+        for (h, deps) in tree::include_graph(root, &list) {
+            edges
+                .entry(h)
+                .or_default()
+                .extend(deps.into_iter().filter(|d| names.contains(d)));
         }
     }
-    let mut out: BTreeSet<String> = changed.iter().cloned().collect();
-    let mut stack: Vec<String> = changed.to_vec();
+    edges
+}
+
+fn reversed(edges: &Edges) -> Edges {
+    let mut out = Edges::new();
+    for (from, tos) in edges {
+        for to in tos {
+            out.entry(to.clone()).or_default().insert(from.clone());
+        }
+    }
+    out
+}
+
+/// `start` and everything reachable from it along `edges`, sorted.
+fn reachable(start: &[String], edges: &Edges) -> Vec<String> {
+    let mut out: BTreeSet<String> = start.iter().cloned().collect();
+    let mut stack: Vec<String> = start.to_vec();
     while let Some(h) = stack.pop() {
-        for user in included_by.get(&h).into_iter().flatten() {
-            if out.insert(user.clone()) {
-                stack.push(user.clone());
+        for next in edges.get(&h).into_iter().flatten() {
+            if out.insert(next.clone()) {
+                stack.push(next.clone());
             }
         }
     }
@@ -227,29 +244,6 @@ fn with_dependents(
 
 /// (header, why it was refused).
 type Refusal = (String, String);
-
-/// `headers` plus every tree header they include, directly or not, on either side.
-fn with_includes(
-    roots: &[PathBuf],
-    present: &[BTreeSet<String>],
-    headers: &[String],
-) -> Vec<String> {
-    let mut out: BTreeSet<String> = headers.iter().cloned().collect();
-    for (root, names) in roots.iter().zip(present) {
-        let mut stack: Vec<String> = headers.to_vec();
-        while let Some(h) = stack.pop() {
-            for d in tree::include_graph(root, std::slice::from_ref(&h))
-                .into_values()
-                .flatten()
-            {
-                if names.contains(&d) && out.insert(d.clone()) {
-                    stack.push(d);
-                }
-            }
-        }
-    }
-    out.into_iter().collect()
-}
 
 /// Extracts `headers` of one side in a bounded child; when the child runs over its limits, each
 /// header is retried alone so the one at fault is named and the others are still compared.

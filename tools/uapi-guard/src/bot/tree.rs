@@ -44,16 +44,27 @@ pub fn checkout_uapi(git: &Git, commit: &str, dest: &Path) -> Result<Vec<(String
 
 /// Copies a directory tree of regular files.
 pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    copy_tree_with(from, to, &|bytes| bytes)
+}
+
+/// Copies the regular files under `from` to `to`, passing each file's bytes through `f`;
+/// a missing `from` copies nothing.
+fn copy_tree_with(from: &Path, to: &Path, f: &dyn Fn(Vec<u8>) -> Vec<u8>) -> Result<()> {
+    if !from.is_dir() {
+        return Ok(());
+    }
     std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
     for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
         let entry = entry?;
         let kind = entry.file_type()?;
         let target = to.join(entry.file_name());
         if kind.is_dir() {
-            copy_tree(&entry.path(), &target)?;
+            copy_tree_with(&entry.path(), &target, f)?;
         } else if kind.is_file() {
-            std::fs::copy(entry.path(), &target)
-                .with_context(|| format!("copying {}", entry.path().display()))?;
+            let bytes = std::fs::read(entry.path())
+                .with_context(|| format!("reading {}", entry.path().display()))?;
+            std::fs::write(&target, f(bytes))
+                .with_context(|| format!("writing {}", target.display()))?;
         }
     }
     Ok(())
@@ -172,24 +183,11 @@ pub fn install_root(src: &Path, root: &Path, arches: &[Arch]) -> Result<()> {
     Ok(())
 }
 
+/// Copies a directory through `headers_install`'s rules.
 fn install_dir(from: &Path, to: &Path) -> Result<()> {
-    if !from.is_dir() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        let target = to.join(entry.file_name());
-        if kind.is_dir() {
-            install_dir(&entry.path(), &target)?;
-        } else if kind.is_file() {
-            let bytes = std::fs::read(entry.path())?;
-            let text = String::from_utf8_lossy(&bytes);
-            std::fs::write(&target, uapi_tree::install(&text))?;
-        }
-    }
-    Ok(())
+    copy_tree_with(from, to, &|bytes| {
+        uapi_tree::install(&String::from_utf8_lossy(&bytes)).into_bytes()
+    })
 }
 
 /// Every header of an include root outside the per-architecture directories, by include name.
