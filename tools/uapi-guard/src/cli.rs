@@ -268,7 +268,7 @@ fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
         }
         let policy = uapi_abi::headers::SetPolicy {
             on_error: uapi_abi::layout::OnCompileError::Skip,
-            macros: uapi_abi::extract::MacroEval::BindgenFallback,
+            macros: uapi_abi::extract::MacroEval::Batched,
         };
         uapi_abi::extract_headers(
             &args.headers,

@@ -6,6 +6,7 @@
 //! sizes, alignments and offsets from the layout assertions. Numbers bindgen does not assert
 //! (members of anonymous aggregates, bitfields) are left for the probe.
 
+mod libclang_eval;
 mod rust_items;
 
 use crate::error::Error;
@@ -51,9 +52,10 @@ pub struct RawField {
 pub struct RawConstant {
     /// Macro or enumerator name.
     pub name: String,
-    /// bindgen's value (64 bits; unsigned 64-bit values wrap to negative); `None` for a macro
-    /// bindgen's own expression parser could not evaluate when its clang fallback is off, left
-    /// for the compiled probe to evaluate (or to drop, if it is not an integer constant).
+    /// libclang's value (64 bits; unsigned 64-bit values wrap to negative), from bindgen or
+    /// [`MacroEval::Batched`]; `None` for a macro shadowing an enumerator that bindgen did not
+    /// evaluate, left for the compiled probe to evaluate (or to drop, if it is not an integer
+    /// constant).
     pub value: Option<i64>,
     /// `None` for a macro, the enum's C name for an enumerator.
     pub enum_name: Option<String>,
@@ -146,12 +148,12 @@ impl ParseCallbacks for Callbacks {
 /// get their values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MacroEval {
-    /// bindgen's `clang_macro_fallback()`: exact, cross-checked against the probe, but it reparses
-    /// a precompiled header once per such macro (about 50 ms a header).
+    /// bindgen's `clang_macro_fallback()`: it reparses a precompiled header once per such macro
+    /// (about 10 ms a macro), and its values appear as constants in the generated Rust.
     BindgenFallback,
-    /// Only the compiled probe evaluates them (it is the ground truth in both modes); for large
-    /// header sets.
-    ProbeOnly,
+    /// One more libclang parse of the header evaluates all of them at once (same values, a
+    /// fraction of the time; the generated Rust then lacks those constants). For large sets.
+    Batched,
 }
 
 /// Runs bindgen on `header` (relative to the sysroot's include root) for `arch`.
@@ -201,12 +203,20 @@ pub fn extract_header(
             arch,
             message,
         })?;
-    if macros == MacroEval::ProbeOnly {
-        constants.extend(rust_items::unevaluated_macros(
-            &collected,
-            &constants,
-            &header_text,
-        ));
+    if macros == MacroEval::Batched {
+        let mut pending = rust_items::unevaluated_macros(&collected, &constants, &header_text);
+        let names: Vec<&str> = pending.iter().map(|c| c.name.as_str()).collect();
+        let values = libclang_eval::evaluate_macros(&path_text, &sysroot.clang_args(arch), &names)
+            .map_err(|message| Error::Compile {
+                header: header.to_string(),
+                arch,
+                message,
+            })?;
+        pending.retain_mut(|c| {
+            c.value = values.get(&c.name).copied();
+            c.value.is_some()
+        });
+        constants.extend(pending);
     }
     Ok(Extracted {
         header: header.to_string(),
