@@ -12,6 +12,9 @@
 #                                       violation of that hazard (median, worst), then run the
 #                                       fixed profiles as long and expect no violation
 #   fuzz.sh smoke [SECONDS]             every target briefly from its corpus (CI)
+#   fuzz.sh speed [SECONDS]             throughput: every target for SECONDS (default 20) from a
+#                                       copy of its corpus; prints executions per second and
+#                                       leaves corpora/ untouched
 #
 # With a nightly toolchain the targets are built with AddressSanitizer; without one (or with
 # FUZZ_SANITIZER=none) they are built on stable with `-s none`, and the script says so.
@@ -95,6 +98,17 @@ case "$cmd" in
       printf '%-16s %10s %8s %8s %8s\n' "$t" "$(stat_of "$log" average_exec_per_sec)" "$(cov_of "$log")" "$new" "$crashes"
     done
     [ "$crashes_total" = 0 ] ;;
+  speed)
+    secs=${2:-20}
+    build
+    printf '%-16s %10s  (sanitizer: %s, %s s each)\n' target exec/s "$sanitizer" "$secs"
+    for t in "${targets[@]}"; do
+      work=$(mktemp -d)
+      cp "$top/corpora/$t"/* "$work"/ 2>/dev/null || true
+      log=$(run_target "$t" "$secs" "$work")
+      printf '%-16s %10s\n' "$t" "$(stat_of "$log" average_exec_per_sec)"
+      rm -rf "$work"
+    done ;;
   hunt)
     secs=${2:-60}; runs=${3:-3}
     build
@@ -124,5 +138,5 @@ case "$cmd" in
       log=$(run_target "$t" "$secs" "$work")
       if [ "$(cat "$log.rc")" = 0 ]; then echo "  $t: no violation"; else echo "  $t: VIOLATION"; grep -m3 'oracle violation' "$log"; exit 1; fi
     done ;;
-  *) sed -n '2,20p' "$0"; exit 2 ;;
+  *) sed -n '2,23p' "$0"; exit 2 ;;
 esac

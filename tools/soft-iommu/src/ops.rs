@@ -392,11 +392,19 @@ impl fmt::Display for Violation {
 
 /// Applies `ops` to a fresh [`World`] in `profile`, checking the oracle after every ioctl.
 pub fn run_sequence(profile: Profile, ops: &[Op]) -> Result<RunStats, Violation> {
-    let mut world = World::new();
+    run_sequence_on(&mut World::new(), profile, ops)
+}
+
+/// Applies `ops` to `world` in `profile`, checking the oracle after every ioctl.
+pub fn run_sequence_on(
+    world: &mut World,
+    profile: Profile,
+    ops: &[Op],
+) -> Result<RunStats, Violation> {
     let mut stats = RunStats::default();
     let mut results = Vec::with_capacity(ops.len());
     for (step, op) in ops.iter().enumerate() {
-        let (result, verdict) = apply(&mut world, profile, op);
+        let (result, verdict) = apply(world, profile, op);
         stats.ops += 1;
         results.push(result);
         match result {

@@ -113,6 +113,20 @@ impl UserMemory {
         Ok(())
     }
 
+    /// Sets `[addr, addr + len)` to `byte` without recording: for test set-up.
+    pub fn fill(&mut self, addr: u64, len: u64, byte: u8) -> Result<(), Errno> {
+        self.locate(addr, len)?;
+        let (mut a, end) = (addr, addr + len);
+        while a < end {
+            let page = self.pages.get_mut(&(a / PAGE_SIZE)).ok_or(Errno::Efault)?;
+            let off = (a % PAGE_SIZE) as usize;
+            let n = (PAGE_SIZE - a % PAGE_SIZE).min(end - a) as usize;
+            page[off..off + n].fill(byte);
+            a += n as u64;
+        }
+        Ok(())
+    }
+
     /// The kernel's `copy_from_user`: records the attempt, then copies or fails with `-EFAULT`.
     pub fn copy_from_user(
         &mut self,

@@ -63,7 +63,7 @@ impl World {
     /// one byte more faults), else at its start. Returns the address.
     pub fn place_arg(&mut self, bytes: &[u8], at_page_end: bool) -> u64 {
         let len = (bytes.len() as u64).min(PAGE_SIZE);
-        let _ = self.mem.poke(ARG_PAGE, &vec![0; PAGE_SIZE as usize]);
+        let _ = self.mem.fill(ARG_PAGE, PAGE_SIZE, 0);
         let addr = if at_page_end {
             ARG_PAGE + PAGE_SIZE - len
         } else {
@@ -75,7 +75,7 @@ impl World {
 
     /// Fills the data pages with `bytes` from their start (truncated to fit).
     pub fn place_data(&mut self, bytes: &[u8]) {
-        let _ = self.mem.poke(DATA_PAGE, &vec![0; DATA_LEN as usize]);
+        let _ = self.mem.fill(DATA_PAGE, DATA_LEN, 0);
         let len = bytes.len().min(DATA_LEN as usize);
         let _ = self.mem.poke(DATA_PAGE, &bytes[..len]);
     }
