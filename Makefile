@@ -6,7 +6,7 @@ FUZZ_SECONDS ?= 60
 TARGET ?= invalidate_ops
 
 .PHONY: setup setup-fuzz run test check snapshot check-snapshots bench ci replay corpora \
-	fuzz fuzz-smoke fuzz-nightly fuzz-speed hunt oss-fuzz-test
+	fuzz fuzz-smoke fuzz-nightly fuzz-speed fuzz-coverage hunt oss-fuzz-test
 
 setup:
 	tools/scripts/setup.sh
@@ -70,6 +70,10 @@ fuzz-nightly: setup-fuzz
 ## FUZZ_SANITIZER=none for the uninstrumented figure. Corpora are not changed.
 fuzz-speed: setup-fuzz
 	tools/scripts/fuzz.sh speed 20
+
+## Source coverage of the committed corpora (nightly; report under fuzz/coverage/report/).
+fuzz-coverage: setup-fuzz
+	tools/scripts/fuzz.sh coverage
 
 ## Time to rediscover each review hazard by fuzzing the v1 profile (3 runs each).
 hunt: setup-fuzz

@@ -5,16 +5,24 @@
 #   fuzz.sh build                       build every target
 #   fuzz.sh run TARGET [SECONDS]        fuzz one target (default 60 s) from its corpus
 #   fuzz.sh nightly [SECONDS]           every target for SECONDS each (default 300): merge new
-#                                       coverage into corpora/, minimise crashes into
+#                                       coverage into corpora/ and re-minimise it as cmin
+#                                       does, minimise crashes into
 #                                       corpora/regressions/, print a table, exit 1 on a crash
 #   fuzz.sh hunt [SECONDS] [RUNS]       fuzz the v1 profile from an empty corpus once per hazard
 #                                       of the seed review and run; report the time to the first
 #                                       violation of that hazard (median, worst), then run the
 #                                       fixed profiles as long and expect no violation
 #   fuzz.sh smoke [SECONDS]             every target briefly from its corpus (CI)
+#   fuzz.sh cmin                        minimise every corpora/<target>: keep the named seeds,
+#                                       and of the merged inputs (SHA-1 names) only those that
+#                                       reach coverage the seeds and the others do not
 #   fuzz.sh speed [SECONDS]             throughput: every target for SECONDS (default 20) from a
 #                                       copy of its corpus; prints executions per second and
 #                                       leaves corpora/ untouched
+#   fuzz.sh coverage [TARGET]           source coverage of the committed corpora (every target, or
+#                                       one): a summary table, and HTML under
+#                                       fuzz/coverage/report/<target>/ (needs nightly; installs
+#                                       its llvm-tools component)
 #
 # With a nightly toolchain the targets are built with AddressSanitizer; without one (or with
 # FUZZ_SANITIZER=none) they are built on stable with `-s none`, and the script says so.
@@ -48,6 +56,26 @@ run_target() {
   echo $? > "$log.rc"
   set -e
   echo "$log"
+}
+
+# Minimises corpora/TARGET without losing a named seed: the named files start a fresh corpus and
+# libFuzzer's merge adds, smallest first, only the SHA-1-named inputs that reach new edges (hit
+# counts are not counted as coverage here, which keeps the committed corpora small; a long-running
+# fuzzing farm keeps its own full corpus).
+minimise() {
+  local t=$1 dir="$top/corpora/$1" fresh hashed before after
+  fresh=$(mktemp -d); hashed=$(mktemp -d)
+  for f in "$dir"/*; do
+    [ -f "$f" ] || continue
+    if [[ $(basename "$f") =~ ^[0-9a-f]{40}$ ]]; then cp "$f" "$hashed/"; else cp "$f" "$fresh/"; fi
+  done
+  before=$(find "$dir" -type f | wc -l)
+  "${fuzz[@]}" run "${flags[@]}" "$t" "$fresh" "$hashed" -- -merge=1 -use_counters=0 >/dev/null 2>&1
+  find "$dir" -type f -regextype posix-extended -regex '.*/[0-9a-f]{40}' -delete
+  cp "$fresh"/* "$dir"/
+  after=$(find "$dir" -type f | wc -l)
+  echo "fuzz: corpora/$t: $before -> $after files ($(du -sh "$dir" | cut -f1))" >&2
+  rm -rf "$fresh" "$hashed"
 }
 
 stat_of() { grep -m1 "stat::$2:" "$1" | awk '{print $2}'; }
@@ -93,11 +121,41 @@ case "$cmd" in
         # libFuzzer's merge keeps every file already in corpora/<target> (the named seeds) and
         # adds only the new inputs that reach coverage those do not.
         "${fuzz[@]}" run "${flags[@]}" "$t" "$top/corpora/$t" "$work" -- -merge=1 >/dev/null 2>&1
+        minimise "$t"
       fi
       crashes_total=$((crashes_total + crashes))
       printf '%-16s %10s %8s %8s %8s\n' "$t" "$(stat_of "$log" average_exec_per_sec)" "$(cov_of "$log")" "$new" "$crashes"
     done
     [ "$crashes_total" = 0 ] ;;
+  cmin)
+    build
+    for t in "${targets[@]}"; do minimise "$t"; done ;;
+  coverage)
+    rustup toolchain list 2>/dev/null | grep -q '^nightly' ||
+      { echo "fuzz: coverage needs a nightly toolchain (rustup toolchain install nightly)" >&2; exit 1; }
+    sysroot=$(rustc +nightly --print sysroot)
+    llvm_cov=$(ls "$sysroot"/lib/rustlib/*/bin/llvm-cov 2>/dev/null | head -1)
+    if [ -z "$llvm_cov" ]; then
+      rustup component add --toolchain nightly llvm-tools-preview >&2
+      llvm_cov=$(ls "$sysroot"/lib/rustlib/*/bin/llvm-cov | head -1)
+    fi
+    host=$(rustc +nightly -vV | sed -n 's/^host: //p')
+    report="$top/fuzz/coverage/report"
+    mkdir -p "$report"
+    # Our code only: the soft-iommu model and the ABI checker, not dependencies or std.
+    ignore='/\.cargo/|/rustc/|/fuzz_targets/'
+    printf '%-16s %10s %10s %10s\n' target regions functions lines
+    for t in ${2:-${targets[@]}}; do
+      cargo +nightly fuzz coverage "$t" "$top/corpora/$t" "$top/corpora/regressions/$t" >/dev/null 2>&1
+      bin="$top/fuzz/target/$host/coverage/$host/release/$t"
+      prof="$top/fuzz/coverage/$t/coverage.profdata"
+      "$llvm_cov" report "$bin" -instr-profile="$prof" -ignore-filename-regex="$ignore" > "$report/$t.txt"
+      "$llvm_cov" show "$bin" -instr-profile="$prof" -ignore-filename-regex="$ignore" \
+        -format=html -output-dir="$report/$t" >/dev/null
+      # TOTAL line: regions, missed, cover, functions, missed, executed, lines, missed, cover, ...
+      awk -v t="$t" '/^TOTAL/ {printf "%-16s %10s %10s %10s\n", t, $4, $7, $10}' "$report/$t.txt"
+    done
+    echo "per-file tables: $report/<target>.txt; HTML: $report/<target>/index.html" ;;
   speed)
     secs=${2:-20}
     build
@@ -138,5 +196,5 @@ case "$cmd" in
       log=$(run_target "$t" "$secs" "$work")
       if [ "$(cat "$log.rc")" = 0 ]; then echo "  $t: no violation"; else echo "  $t: VIOLATION"; grep -m3 'oracle violation' "$log"; exit 1; fi
     done ;;
-  *) sed -n '2,23p' "$0"; exit 2 ;;
+  *) sed -n '2,30p' "$0"; exit 2 ;;
 esac
