@@ -4,35 +4,18 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use uapi_abi::extract::MacroEval;
-use uapi_abi::layout::{extract_layout, OnCompileError};
-use uapi_abi::model::{Arch, Constant, Layout};
-use uapi_abi::sysroot::Sysroot;
+use uapi_abi::model::{Arch, Layout};
 
+/// `headers` that exist under `root`, extracted with `macros`.
 fn layout(root: &Path, headers: &[&str], arch: Arch, macros: MacroEval) -> Layout {
-    let sysroot = Sysroot::new(root, &[arch]).expect("sysroot");
-    let headers: Vec<String> = headers
+    let present: Vec<&str> = headers
         .iter()
+        .copied()
         .filter(|h| root.join(h).is_file())
-        .map(|h| h.to_string())
         .collect();
-    extract_layout(
-        &sysroot,
-        "test",
-        "test",
-        &headers,
-        arch,
-        OnCompileError::Fail,
-        macros,
-    )
-    .expect("extraction")
-    .layout
-}
-
-fn constants(l: &Layout) -> &BTreeMap<String, Constant> {
-    &l.constants
+    common::layout_with(root, &present, arch, macros)
 }
 
 fn fixture_root() -> std::path::PathBuf {
@@ -46,10 +29,10 @@ fn batched_evaluation_gives_the_fallbacks_values_on_awkward_macros() {
         let headers = ["linux/macros.h", "linux/first.h"];
         let fallback = layout(&root, &headers, arch, MacroEval::BindgenFallback);
         let batched = layout(&root, &headers, arch, MacroEval::Batched);
-        assert_eq!(constants(&fallback), constants(&batched), "{arch}");
+        assert_eq!(fallback.constants, batched.constants, "{arch}");
         assert_eq!(fallback.records, batched.records, "{arch}");
 
-        let c = constants(&batched);
+        let c = &batched.constants;
         let value = |name: &str| c.get(name).map(|c| c.value);
         // Only integer constant expressions, each from the header that first defines it.
         assert_eq!(value("MACROS_SIZE"), Some(16), "{arch}");
@@ -107,7 +90,7 @@ fn batched_evaluation_gives_the_fallbacks_values_on_real_headers() {
     for arch in [Arch::X86_64, Arch::Ppc64le] {
         let fallback = layout(root, &headers, arch, MacroEval::BindgenFallback);
         let batched = layout(root, &headers, arch, MacroEval::Batched);
-        assert_eq!(constants(&fallback), constants(&batched), "{arch}");
+        assert_eq!(fallback.constants, batched.constants, "{arch}");
         assert!(
             batched
                 .constants

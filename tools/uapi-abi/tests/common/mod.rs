@@ -16,6 +16,21 @@ pub fn fixture_root() -> PathBuf {
 
 /// Layout of `headers` under `root` for `arch`.
 pub fn layout_of(root: &std::path::Path, headers: &[&str], arch: Arch) -> Layout {
+    layout_with(
+        root,
+        headers,
+        arch,
+        uapi_abi::extract::MacroEval::BindgenFallback,
+    )
+}
+
+/// Layout of `headers` under `root` for `arch`, evaluating macros the way `macros` says.
+pub fn layout_with(
+    root: &std::path::Path,
+    headers: &[&str],
+    arch: Arch,
+    macros: uapi_abi::extract::MacroEval,
+) -> Layout {
     let sysroot = Sysroot::new(root, &[arch]).expect("sysroot");
     let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
     extract_layout(
@@ -25,7 +40,7 @@ pub fn layout_of(root: &std::path::Path, headers: &[&str], arch: Arch) -> Layout
         &headers,
         arch,
         OnCompileError::Fail,
-        uapi_abi::extract::MacroEval::BindgenFallback,
+        macros,
     )
     .expect("extraction")
     .layout
