@@ -19,21 +19,13 @@ pub fn copy_struct_from_user(
     if usize > ksize {
         // check_zeroed_user(src + ksize, usize - ksize)
         let tail_start = src.checked_add(ksize).ok_or(Errno::Efault)?;
-        let tail = mem.copy_from_user(faults, tail_start, usize - ksize)?;
-        if !is_zeroed(&tail) {
+        if !mem.check_zeroed_user(faults, tail_start, usize - ksize)? {
             return Err(Errno::E2big);
         }
     }
     let mut dst = mem.copy_from_user(faults, src, size)?;
     dst.resize(usize_of(ksize)?, 0);
     Ok(dst)
-}
-
-/// True if every byte is zero. Compared a page at a time (a `memcmp`), so a fuzzing build does not
-/// trace one comparison per byte of a large user struct.
-fn is_zeroed(bytes: &[u8]) -> bool {
-    static ZERO: [u8; 4096] = [0; 4096];
-    bytes.chunks(ZERO.len()).all(|c| c == &ZERO[..c.len()])
 }
 
 fn usize_of(n: u64) -> Result<usize, Errno> {
@@ -53,6 +45,14 @@ pub fn reference(mem: &UserMemory, ksize: u64, src: u64, usize: u64) -> Result<V
     let mut out = mem.peek(src, ksize.min(usize))?;
     out.resize(ksize_usize, 0);
     Ok(out)
+}
+
+/// True if every byte is zero: the reference's own check, independent of the memory model's.
+/// Compared a page at a time (a `memcmp`), so a fuzzing build does not trace one comparison per
+/// byte of a large user struct.
+fn is_zeroed(bytes: &[u8]) -> bool {
+    static ZERO: [u8; 4096] = [0; 4096];
+    bytes.chunks(ZERO.len()).all(|c| c == &ZERO[..c.len()])
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use crate::errno::Errno;
 use crate::fail_nth::FailNth;
 use crate::handlers::{ioctl, Call, Profile};
+use crate::iommu::{PAGES, PASIDS};
 use crate::oracle;
 use crate::uapi::{cache_info as ci, hwpt_invalidate as h, put, vfio_cache_invalidate as cmd};
 use crate::usermem::PAGE_SIZE;
@@ -413,23 +414,89 @@ pub fn run_sequence_on(
             _ => {}
         }
         if let Err(finding) = verdict {
-            let message = finding.message.clone();
-            let trace = ops
-                .iter()
-                .zip(&results)
-                .enumerate()
-                .map(|(i, (op, r))| format!("#{i} {op:?} -> {r}"))
-                .collect();
-            return Err(Violation {
-                profile,
-                step,
-                message,
-                finding,
-                trace,
-            });
+            return Err(violation(profile, step, finding, ops, &results));
         }
     }
     Ok(stats)
+}
+
+/// A raw ioctl argument, borrowed from the fuzzer's input: [`Op::RawVfio`] or [`Op::RawHwpt`]
+/// without copying the bytes.
+#[derive(Debug, Clone, Copy)]
+pub enum RawIoctl<'a> {
+    /// `VFIO_IOMMU_CACHE_INVALIDATE` on a container (modulo 4) with these argument bytes.
+    Vfio {
+        /// Container, modulo 4.
+        container: u8,
+        /// The bytes at the argument address.
+        bytes: &'a [u8],
+        /// Place them at the end of the page.
+        at_page_end: bool,
+    },
+    /// `IOMMU_HWPT_INVALIDATE` with these argument bytes and data pages.
+    Hwpt {
+        /// The bytes at the argument address.
+        bytes: &'a [u8],
+        /// The bytes at the start of the data pages.
+        data: &'a [u8],
+        /// Place the argument at the end of the page.
+        at_page_end: bool,
+    },
+}
+
+impl RawIoctl<'_> {
+    /// The same call as an owned operation.
+    pub fn to_op(self) -> Op {
+        match self {
+            RawIoctl::Vfio {
+                container,
+                bytes,
+                at_page_end,
+            } => Op::RawVfio {
+                container,
+                bytes: bytes.to_vec(),
+                at_page_end,
+            },
+            RawIoctl::Hwpt {
+                bytes,
+                data,
+                at_page_end,
+            } => Op::RawHwpt {
+                bytes: bytes.to_vec(),
+                data: data.to_vec(),
+                at_page_end,
+            },
+        }
+    }
+}
+
+/// Runs one raw ioctl on `world` in `profile` under the oracle: [`run_sequence_on`] with the one
+/// operation `raw.to_op()`, without copying its bytes.
+pub fn run_raw_on(world: &mut World, profile: Profile, raw: RawIoctl<'_>) -> Result<(), Violation> {
+    let (result, verdict) = apply_raw(world, profile, raw);
+    verdict.map_err(|finding| violation(profile, 0, finding, &[raw.to_op()], &[result]))
+}
+
+fn violation(
+    profile: Profile,
+    step: usize,
+    finding: oracle::Finding,
+    ops: &[Op],
+    results: &[StepResult],
+) -> Violation {
+    let trace = ops
+        .iter()
+        .zip(results)
+        .enumerate()
+        .map(|(i, (op, r))| format!("#{i} {op:?} -> {r}"))
+        .collect();
+    Violation {
+        profile,
+        step,
+        message: finding.message.clone(),
+        finding,
+        trace,
+    }
 }
 
 /// What one step returned, kept for the trace.
@@ -461,7 +528,7 @@ fn call_checked(
     fail_nth: Option<u8>,
 ) -> (StepResult, Verdict) {
     let expected = oracle::expected(world, profile, call);
-    let caches = world.iommu.caches.clone();
+    let caches = world.iommu.caches;
     world.mem.clear_log();
     let mut faults = FailNth::new(fail_nth.map(u32::from));
     let result = ioctl(world, profile, call, &mut faults);
@@ -488,31 +555,31 @@ fn apply(world: &mut World, profile: Profile, op: &Op) -> (StepResult, Verdict) 
         } => {
             world.iommu.guest_map(
                 pick(&DOMAINS, *dom),
-                u32::from(pasid % 4),
-                u64::from(page % 64),
-                u64::from(*phys),
+                u32::from(*pasid) % PASIDS as u32,
+                u64::from(*page) % PAGES,
+                *phys,
             );
             done
         }
         Op::GuestUnmap { dom, pasid, page } => {
             world.iommu.guest_unmap(
                 pick(&DOMAINS, *dom),
-                u32::from(pasid % 4),
-                u64::from(page % 64),
+                u32::from(*pasid) % PASIDS as u32,
+                u64::from(*page) % PAGES,
             );
             done
         }
         Op::GuestSwitchRoot { dom, pasid } => {
             world
                 .iommu
-                .guest_switch_root(pick(&DOMAINS, *dom), u32::from(pasid % 4));
+                .guest_switch_root(pick(&DOMAINS, *dom), u32::from(*pasid) % PASIDS as u32);
             done
         }
         Op::Translate { dev, pasid, page } => {
             let r = world.iommu.translate(
                 pick(&DEVICES, *dev),
-                u32::from(pasid % 4),
-                u64::from(page % 64) * PAGE_SIZE,
+                u32::from(*pasid) % PASIDS as u32,
+                (u64::from(*page) % PAGES) * PAGE_SIZE,
             );
             (StepResult::Translated(r), Ok(()))
         }
@@ -539,17 +606,48 @@ fn apply(world: &mut World, profile: Profile, op: &Op) -> (StepResult, Verdict) 
             container,
             bytes,
             at_page_end,
+        } => apply_raw(
+            world,
+            profile,
+            RawIoctl::Vfio {
+                container: *container,
+                bytes,
+                at_page_end: *at_page_end,
+            },
+        ),
+        Op::RawHwpt {
+            bytes,
+            data,
+            at_page_end,
+        } => apply_raw(
+            world,
+            profile,
+            RawIoctl::Hwpt {
+                bytes,
+                data,
+                at_page_end: *at_page_end,
+            },
+        ),
+    }
+}
+
+fn apply_raw(world: &mut World, profile: Profile, raw: RawIoctl<'_>) -> (StepResult, Verdict) {
+    match raw {
+        RawIoctl::Vfio {
+            container,
+            bytes,
+            at_page_end,
         } => {
-            let addr = world.place_arg(bytes, *at_page_end);
+            let addr = world.place_arg(bytes, at_page_end);
             call_checked(world, profile, vfio_call(container % 4, addr), None)
         }
-        Op::RawHwpt {
+        RawIoctl::Hwpt {
             bytes,
             data,
             at_page_end,
         } => {
             world.place_data(data);
-            let addr = world.place_arg(bytes, *at_page_end);
+            let addr = world.place_arg(bytes, at_page_end);
             call_checked(world, profile, Call::HwptInvalidate { arg: addr }, None)
         }
     }

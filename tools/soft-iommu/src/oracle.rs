@@ -15,7 +15,7 @@
 use crate::copy_struct;
 use crate::errno::Errno;
 use crate::handlers::{Call, Profile};
-use crate::iommu::{Caches, DomainId};
+use crate::iommu::{bits, Caches, DeviceSet, DomainId, PageSet, SoftIommu, PASIDS};
 use crate::request::{page_range, Invalidation};
 use crate::uapi::{
     cache_info as ci, hwpt_invalidate as h, u32_at, u64_at, vfio_cache_invalidate as cmd,
@@ -74,14 +74,13 @@ pub fn expected(world: &World, profile: Profile, call: Call) -> Expected {
 }
 
 fn expected_vfio(world: &World, container: u32, arg: u64) -> Expected {
-    let Some(domain) = world
+    let Some((dom, domain)) = world
         .containers
-        .get(&container)
-        .and_then(|d| world.iommu.domain(*d))
+        .get(container)
+        .and_then(|d| Some((d, world.iommu.domain(d)?)))
     else {
         return Expected::fail(Errno::Einval, Vec::new(), NO_CONTAINER);
     };
-    let dom = world.containers[&container];
     // The ioctl only makes sense on a nesting container; nothing is read otherwise.
     if !domain.nesting {
         return Expected::fail(Errno::Einval, Vec::new(), NOT_NESTING);
@@ -117,7 +116,7 @@ fn expected_vfio(world: &World, container: u32, arg: u64) -> Expected {
         Ok(i) => i,
         Err(e) => return Expected::fail(e, reads, copy_reason(e)),
     };
-    let request = match reference_request(&info, version, dom, domain.devices.clone()) {
+    let request = match reference_request(&info, version, dom, domain.devices) {
         Ok(r) => r,
         Err(reason) => return einval(reason),
     };
@@ -157,7 +156,7 @@ fn reference_request(
     info: &[u8],
     version: u32,
     dom: DomainId,
-    devices: Vec<u32>,
+    devices: DeviceSet,
 ) -> Result<Invalidation, &'static str> {
     let byte = |off: u64| info.get(off as usize).copied().unwrap_or(0);
     let (cache, granu) = (byte(ci::CACHE), byte(ci::GRANULARITY));
@@ -271,7 +270,7 @@ fn expected_hwpt(world: &World, arg: u64) -> Expected {
     if num != 0 && (uptr == 0 || len == 0) {
         return early(&mut out, Errno::Einval, "entries without a buffer");
     }
-    let Some(&dom) = world.hwpts.get(&u32_at(&cmd, h::HWPT_ID)) else {
+    let Some(dom) = world.hwpts.get(u32_at(&cmd, h::HWPT_ID)) else {
         return early(&mut out, Errno::Enoent, "no such object");
     };
     let Some(domain) = world.iommu.domain(dom).filter(|d| d.nesting) else {
@@ -287,14 +286,15 @@ fn expected_hwpt(world: &World, arg: u64) -> Expected {
         return early(&mut out, Errno::Einval, "entry_len is not the entry size");
     }
     out.target = Some(dom);
+    let mut entry = [0u8; h::ENTRY_SIZE as usize];
     for index in 0..num {
         let at = u128::from(uptr) + u128::from(index) * u128::from(len);
-        let entry = u64::try_from(at)
+        let read = u64::try_from(at)
             .ok()
-            .and_then(|a| world.mem.peek(a, len).ok());
-        let outcome = match entry {
+            .and_then(|a| world.mem.read_into(a, &mut entry).ok());
+        let outcome = match read {
             None => Err((Errno::Efault, "an entry faults")),
-            Some(e) => reference_entry(&e, dom, domain.devices.clone()),
+            Some(()) => reference_entry(&entry, dom, domain.devices),
         };
         let request = match outcome {
             Ok(r) => r,
@@ -305,7 +305,7 @@ fn expected_hwpt(world: &World, arg: u64) -> Expected {
                 return out;
             }
         };
-        if domain.devices.iter().any(|&d| world.iommu.is_failing(d)) {
+        if world.iommu.any_failing(domain.devices) {
             out.result = Err(Errno::Eio);
             out.reason = "a device failed the invalidation";
             out.partial_allowed = true;
@@ -320,7 +320,7 @@ fn expected_hwpt(world: &World, arg: u64) -> Expected {
 fn reference_entry(
     e: &[u8],
     dom: DomainId,
-    devices: Vec<u32>,
+    devices: DeviceSet,
 ) -> Result<Invalidation, (Errno, &'static str)> {
     let addr = u64_at(e, h::E_ADDR);
     let npages = u64_at(e, h::E_NPAGES);
@@ -460,51 +460,31 @@ fn check_inner(
         ));
     }
     let (b, a) = (before_caches, &after.iommu.caches);
-    check_no_additions(b, a).map_err(|m| (FindingKind::AddedEntry, m))?;
+    let iommu = &after.iommu;
+    if let Some(what) = first_added(iommu, b, a) {
+        return Err((
+            FindingKind::AddedEntry,
+            format!("invalidation added or changed a cache entry: {what}"),
+        ));
+    }
     let outside = |dom: Option<DomainId>| -> Result<(), (FindingKind, String)> {
-        let devices: Vec<u32> = dom
-            .and_then(|d| after.iommu.domain(d))
-            .map(|d| d.devices.clone())
-            .unwrap_or_default();
-        let lost_iotlb = b
-            .iotlb
-            .keys()
-            .find(|k| Some(k.0) != dom && !a.iotlb.contains_key(k));
-        let lost_dev = b
-            .dev_iotlb
-            .keys()
-            .find(|k| !devices.contains(&k.0) && !a.dev_iotlb.contains_key(k));
-        let lost_pasid = b
-            .pasid
-            .keys()
-            .find(|k| Some(k.0) != dom && !a.pasid.contains_key(k));
-        let other = |m: String| Err((FindingKind::OtherDomain, m));
-        match (lost_iotlb, lost_dev, lost_pasid) {
-            (Some(k), _, _) => other(format!("invalidated IOTLB entry {k:?} of another domain")),
-            (_, Some(k), _) => other(format!(
-                "invalidated device-IOTLB entry {k:?} of another domain's device"
-            )),
-            (_, _, Some(k)) => other(format!(
-                "invalidated PASID-cache entry {k:?} of another domain"
-            )),
-            _ => Ok(()),
+        match first_lost_outside(iommu, dom, b, a) {
+            Some(what) => Err((FindingKind::OtherDomain, what)),
+            None => Ok(()),
         }
     };
     match result {
         Ok(()) => {
             outside(exp.target)?;
             if !injected || exp.result.is_ok() {
-                for req in &exp.done {
-                    let left = req.covered(a);
-                    if !left.is_empty() {
-                        return Err((
-                            FindingKind::LeftCovered,
-                            format!(
-                                "succeeded but left covered entries cached: {}",
-                                show_caches(&left)
-                            ),
-                        ));
-                    }
+                if let Some(req) = exp.done.iter().find(|r| r.covers_any(iommu, a)) {
+                    return Err((
+                        FindingKind::LeftCovered,
+                        format!(
+                            "succeeded but left covered entries cached: {}",
+                            show_caches(iommu, &req.covered(iommu, a))
+                        ),
+                    ));
                 }
             }
         }
@@ -533,17 +513,15 @@ fn check_inner(
                     format!("wrote back entry_num {got}, but {want} entries were handled"),
                 ));
             }
-            for req in exp.done.iter().take(got as usize) {
-                let left = req.covered(a);
-                if !left.is_empty() {
-                    return Err((
-                        FindingKind::LeftCovered,
-                        format!(
-                            "reported {got} entries handled but one of them left {}",
-                            show_caches(&left)
-                        ),
-                    ));
-                }
+            let handled = exp.done.iter().take(got as usize);
+            if let Some(req) = handled.clone().find(|r| r.covers_any(iommu, a)) {
+                return Err((
+                    FindingKind::LeftCovered,
+                    format!(
+                        "reported {got} entries handled but one of them left {}",
+                        show_caches(iommu, &req.covered(iommu, a))
+                    ),
+                ));
             }
         }
         Err(_) => {
@@ -573,30 +551,110 @@ fn check_inner(
     Ok(())
 }
 
-fn check_no_additions(b: &Caches, a: &Caches) -> Result<(), String> {
-    let added = a
-        .iotlb
-        .iter()
-        .find(|(k, v)| b.iotlb.get(k) != Some(v))
-        .map(|(k, _)| format!("IOTLB {k:?}"))
-        .or_else(|| {
-            a.dev_iotlb
-                .iter()
-                .find(|(k, v)| b.dev_iotlb.get(k) != Some(v))
-                .map(|(k, _)| format!("device IOTLB {k:?}"))
-        })
-        .or_else(|| {
-            a.pasid
-                .iter()
-                .find(|(k, v)| b.pasid.get(k) != Some(v))
-                .map(|(k, _)| format!("PASID cache {k:?}"))
-        });
-    match added {
-        Some(what) => Err(format!(
-            "invalidation added or changed a cache entry: {what}"
-        )),
-        None => Ok(()),
+/// The id of the domain in `slot`, for messages.
+fn domain_id(iommu: &SoftIommu, slot: usize) -> DomainId {
+    iommu.domain_at(slot).map_or(slot as DomainId, |d| d.id)
+}
+
+/// The id of the device in `slot`, for messages.
+fn device_id(iommu: &SoftIommu, slot: usize) -> u32 {
+    iommu.device_id(slot).unwrap_or(slot as u32)
+}
+
+/// The first page present in `a` that `b` lacks or maps elsewhere.
+fn first_new_page(a: &PageSet, b: &PageSet) -> Option<u64> {
+    let mut new = a.present & !b.present;
+    let both = a.present & b.present;
+    if both != 0 && a.phys != b.phys {
+        for page in bits(both) {
+            if a.get(page) != b.get(page) {
+                new |= 1 << page;
+            }
+        }
     }
+    bits(new).next()
+}
+
+/// The first cache entry of `a` (after a call) that `b` (before it) did not hold as it is now.
+fn first_added(iommu: &SoftIommu, b: &Caches, a: &Caches) -> Option<String> {
+    for (d, (sa, sb)) in a.iotlb.iter().zip(&b.iotlb).enumerate() {
+        for p in 0..PASIDS {
+            if let Some(page) = first_new_page(&sa[p], &sb[p]) {
+                return Some(format!("IOTLB {:?}", (domain_id(iommu, d), p, page)));
+            }
+        }
+    }
+    for (s, (sa, sb)) in a.dev_iotlb.iter().zip(&b.dev_iotlb).enumerate() {
+        for p in 0..PASIDS {
+            if let Some(page) = first_new_page(&sa[p], &sb[p]) {
+                return Some(format!("device IOTLB {:?}", (device_id(iommu, s), p, page)));
+            }
+        }
+    }
+    for (d, (ra, rb)) in a.pasid.iter().zip(&b.pasid).enumerate() {
+        for p in 0..PASIDS {
+            if ra[p].is_some() && ra[p] != rb[p] {
+                return Some(format!("PASID cache {:?}", (domain_id(iommu, d), p)));
+            }
+        }
+    }
+    None
+}
+
+/// The first entry `b` held and `a` lost outside the domain `dom` (and outside its devices).
+fn first_lost_outside(
+    iommu: &SoftIommu,
+    dom: Option<DomainId>,
+    b: &Caches,
+    a: &Caches,
+) -> Option<String> {
+    let target = dom.and_then(|d| iommu.domain_slot(d));
+    let devices = target
+        .and_then(|d| iommu.domain_at(d))
+        .map(|d| d.devices)
+        .unwrap_or_default();
+    let lost = |a: &PageSet, b: &PageSet| bits(b.present & !a.present).next();
+    for (d, (sa, sb)) in a.iotlb.iter().zip(&b.iotlb).enumerate() {
+        for p in (Some(d) != target)
+            .then_some(0..PASIDS)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(page) = lost(&sa[p], &sb[p]) {
+                let k = (domain_id(iommu, d), p, page);
+                return Some(format!("invalidated IOTLB entry {k:?} of another domain"));
+            }
+        }
+    }
+    for (s, (sa, sb)) in a.dev_iotlb.iter().zip(&b.dev_iotlb).enumerate() {
+        for p in (!devices.contains(s))
+            .then_some(0..PASIDS)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(page) = lost(&sa[p], &sb[p]) {
+                let k = (device_id(iommu, s), p, page);
+                return Some(format!(
+                    "invalidated device-IOTLB entry {k:?} of another domain's device"
+                ));
+            }
+        }
+    }
+    for (d, (ra, rb)) in a.pasid.iter().zip(&b.pasid).enumerate() {
+        for p in (Some(d) != target)
+            .then_some(0..PASIDS)
+            .into_iter()
+            .flatten()
+        {
+            if rb[p].is_some() && ra[p].is_none() {
+                let k = (domain_id(iommu, d), p);
+                return Some(format!(
+                    "invalidated PASID-cache entry {k:?} of another domain"
+                ));
+            }
+        }
+    }
+    None
 }
 
 fn show(r: Result<(), Errno>) -> String {
@@ -606,10 +664,32 @@ fn show(r: Result<(), Errno>) -> String {
     }
 }
 
-fn show_caches(c: &Caches) -> String {
+fn show_caches(iommu: &SoftIommu, c: &Caches) -> String {
     let mut parts = Vec::new();
-    parts.extend(c.iotlb.keys().take(3).map(|k| format!("IOTLB{k:?}")));
-    parts.extend(c.dev_iotlb.keys().take(3).map(|k| format!("devIOTLB{k:?}")));
-    parts.extend(c.pasid.keys().take(3).map(|k| format!("PASID{k:?}")));
+    let pages = |sets: &[[PageSet; PASIDS]], id: &dyn Fn(usize) -> u32| {
+        let mut keys = Vec::new();
+        for (slot, sets) in sets.iter().enumerate() {
+            for (p, set) in sets.iter().enumerate() {
+                keys.extend(set.pages().map(|page| (id(slot), p, page)));
+            }
+        }
+        keys
+    };
+    let iotlb = pages(&c.iotlb, &|d| domain_id(iommu, d));
+    let dev = pages(&c.dev_iotlb, &|s| device_id(iommu, s));
+    parts.extend(iotlb.iter().take(3).map(|k| format!("IOTLB{k:?}")));
+    parts.extend(dev.iter().take(3).map(|k| format!("devIOTLB{k:?}")));
+    let pasid = c.pasid.iter().enumerate().flat_map(|(d, roots)| {
+        roots
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_some())
+            .map(move |(p, _)| (d, p))
+    });
+    parts.extend(
+        pasid
+            .take(3)
+            .map(|(d, p)| format!("PASID{:?}", (domain_id(iommu, d), p))),
+    );
     format!("{} entries ({})", c.len(), parts.join(" "))
 }

@@ -1,15 +1,17 @@
 //! A validated invalidation request: which caches, which domain and devices, which PASID and
 //! which pages. Handlers act on it; the oracle computes from it what must be gone.
 
-use crate::iommu::{Caches, DeviceId, DomainId, PageRange, Pasid};
+use crate::iommu::{
+    page_mask, pasid_slots, Caches, DeviceSet, DomainId, PageRange, Pasid, SoftIommu,
+};
 
 /// Which caches, at which granularity.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Invalidation {
     /// The domain.
     pub domain: DomainId,
     /// Its devices (for device-IOTLB invalidation).
-    pub devices: Vec<DeviceId>,
+    pub devices: DeviceSet,
     /// Invalidate the IOTLB.
     pub iotlb: bool,
     /// Invalidate the device IOTLBs.
@@ -23,39 +25,47 @@ pub struct Invalidation {
 }
 
 impl Invalidation {
-    fn page_in(&self, page: u64) -> bool {
-        self.range.is_none_or(|r| r.contains(page))
-    }
-
-    fn pasid_in(&self, p: Pasid) -> bool {
-        self.pasid.is_none_or(|x| x == p)
-    }
-
-    /// The entries of `caches` this request must remove.
-    pub fn covered(&self, caches: &Caches) -> Caches {
+    /// The entries of `caches` this request must remove (`iommu` names the domain's slot).
+    pub fn covered(&self, iommu: &SoftIommu, caches: &Caches) -> Caches {
         let mut out = Caches::default();
-        if self.iotlb {
-            for (&(d, p, page), &v) in &caches.iotlb {
-                if d == self.domain && self.pasid_in(p) && self.page_in(page) {
-                    out.iotlb.insert((d, p, page), v);
+        let Some(d) = iommu.domain_slot(self.domain) else {
+            return out;
+        };
+        let pages = page_mask(self.range);
+        for p in pasid_slots(self.pasid) {
+            if self.iotlb {
+                out.iotlb[d][p] = caches.iotlb[d][p];
+                out.iotlb[d][p].present &= pages;
+            }
+            if self.dev_iotlb {
+                for s in self.devices.slots() {
+                    out.dev_iotlb[s][p] = caches.dev_iotlb[s][p];
+                    out.dev_iotlb[s][p].present &= pages;
                 }
             }
-        }
-        if self.dev_iotlb {
-            for (&(dev, p, page), &v) in &caches.dev_iotlb {
-                if self.devices.contains(&dev) && self.pasid_in(p) && self.page_in(page) {
-                    out.dev_iotlb.insert((dev, p, page), v);
-                }
-            }
-        }
-        if self.pasid_cache {
-            for (&(d, p), &v) in &caches.pasid {
-                if d == self.domain && self.pasid_in(p) {
-                    out.pasid.insert((d, p), v);
-                }
+            if self.pasid_cache {
+                out.pasid[d][p] = caches.pasid[d][p];
             }
         }
         out
+    }
+
+    /// True if `caches` still hold an entry this request must remove: [`Invalidation::covered`]
+    /// is not empty, without building it.
+    pub fn covers_any(&self, iommu: &SoftIommu, caches: &Caches) -> bool {
+        let Some(d) = iommu.domain_slot(self.domain) else {
+            return false;
+        };
+        let pages = page_mask(self.range);
+        pasid_slots(self.pasid).any(|p| {
+            (self.iotlb && caches.iotlb[d][p].present & pages != 0)
+                || (self.dev_iotlb
+                    && self
+                        .devices
+                        .slots()
+                        .any(|s| caches.dev_iotlb[s][p].present & pages != 0))
+                || (self.pasid_cache && caches.pasid[d][p].is_some())
+        })
     }
 }
 

@@ -4,7 +4,6 @@
 
 use crate::errno::Errno;
 use crate::fail_nth::{FailNth, FaultPoint};
-use std::collections::BTreeMap;
 
 /// Page size of the model.
 pub const PAGE_SIZE: u64 = 4096;
@@ -33,12 +32,130 @@ impl UserRange {
     }
 }
 
-/// A sparse user address space.
-#[derive(Debug, Clone, Default)]
+/// A sparse user address space: the mapped pages' numbers and, in the same order, their bytes
+/// (flat, so that a fuzz harness can reset it without allocating) and the span of each page that
+/// may hold non-zero bytes (every byte outside it is zero), so that resetting one memory from
+/// another and zeroing a buffer cost the bytes actually written, not the pages mapped.
+#[derive(Debug, Default)]
 pub struct UserMemory {
-    pages: BTreeMap<u64, Vec<u8>>,
+    numbers: Vec<u64>,
+    bytes: Vec<u8>,
+    dirty: Vec<Span>,
     reads: Vec<UserRange>,
     writes: Vec<UserRange>,
+}
+
+/// The bytes `[start, end)` of one page; empty when `start >= end`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Span {
+    start: u16,
+    end: u16,
+}
+
+impl Span {
+    fn new(start: usize, end: usize) -> Self {
+        // Page offsets: both at most PAGE, which fits.
+        Span {
+            start: start as u16,
+            end: end as u16,
+        }
+    }
+
+    fn is_empty(self) -> bool {
+        self.start >= self.end
+    }
+
+    fn range(self) -> std::ops::Range<usize> {
+        usize::from(self.start)..usize::from(self.end).max(usize::from(self.start))
+    }
+
+    fn union(self, other: Span) -> Span {
+        match (self.is_empty(), other.is_empty()) {
+            (true, _) => other,
+            (_, true) => self,
+            _ => Span {
+                start: self.start.min(other.start),
+                end: self.end.max(other.end),
+            },
+        }
+    }
+
+    fn intersection(self, other: Span) -> Span {
+        Span {
+            start: self.start.max(other.start),
+            end: self.end.min(other.end),
+        }
+    }
+}
+
+impl Clone for UserMemory {
+    fn clone(&self) -> Self {
+        let mut out = UserMemory::default();
+        out.clone_from(self);
+        out
+    }
+
+    /// Copies `source` into `self`, reusing `self`'s allocations. On the pages both map, in the
+    /// same order, only the bytes either side has written are touched.
+    fn clone_from(&mut self, source: &Self) {
+        let shared = self
+            .numbers
+            .iter()
+            .zip(&source.numbers)
+            .take_while(|(a, b)| a == b)
+            .count();
+        self.numbers.truncate(shared);
+        self.bytes.truncate(shared * PAGE);
+        self.dirty.truncate(shared);
+        for (i, (mine, theirs)) in self.dirty.iter_mut().zip(&source.dirty).enumerate() {
+            let page = i * PAGE..(i + 1) * PAGE;
+            self.bytes[page.clone()][mine.range()].fill(0);
+            self.bytes[page.clone()][theirs.range()]
+                .copy_from_slice(&source.bytes[page][theirs.range()]);
+            *mine = *theirs;
+        }
+        for (i, (&number, &theirs)) in source.numbers.iter().zip(&source.dirty).enumerate() {
+            if i < shared {
+                continue;
+            }
+            let page = i * PAGE..(i + 1) * PAGE;
+            self.numbers.push(number);
+            self.bytes.resize(page.end, 0);
+            self.bytes[page.clone()][theirs.range()]
+                .copy_from_slice(&source.bytes[page][theirs.range()]);
+            self.dirty.push(theirs);
+        }
+        self.reads.clone_from(&source.reads);
+        self.writes.clone_from(&source.writes);
+    }
+}
+
+const PAGE: usize = PAGE_SIZE as usize;
+
+fn index(numbers: &[u64], page: u64) -> Option<usize> {
+    numbers.iter().position(|&n| n == page)
+}
+
+/// The pieces of `[addr, addr + len)` (already located), one per page: (offset in the flat bytes,
+/// offset in the range, length).
+fn pieces(
+    numbers: &[u64],
+    addr: u64,
+    len: usize,
+) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    let (mut a, mut done) = (addr, 0usize);
+    std::iter::from_fn(move || {
+        if done >= len {
+            return None;
+        }
+        let i = index(numbers, a / PAGE_SIZE)?;
+        let off = (a % PAGE_SIZE) as usize;
+        let n = (PAGE - off).min(len - done);
+        let piece = (i * PAGE + off, done, n);
+        done += n;
+        a += n as u64;
+        Some(piece)
+    })
 }
 
 impl UserMemory {
@@ -55,15 +172,25 @@ impl UserMemory {
         let first = addr / PAGE_SIZE;
         let last = addr.saturating_add(len - 1) / PAGE_SIZE;
         for page in first..=last {
-            self.pages
-                .entry(page)
-                .or_insert_with(|| vec![0; PAGE_SIZE as usize]);
+            if self.index(page).is_none() {
+                self.numbers.push(page);
+                self.bytes.resize(self.bytes.len() + PAGE, 0);
+                self.dirty.push(Span::default());
+            }
         }
     }
 
     /// Unmaps the page holding `addr`.
     pub fn unmap_page(&mut self, addr: u64) {
-        self.pages.remove(&(addr / PAGE_SIZE));
+        if let Some(i) = self.index(addr / PAGE_SIZE) {
+            self.numbers.remove(i);
+            self.bytes.drain(i * PAGE..(i + 1) * PAGE);
+            self.dirty.remove(i);
+        }
+    }
+
+    fn index(&self, page: u64) -> Option<usize> {
+        index(&self.numbers, page)
     }
 
     fn locate(&self, addr: u64, len: u64) -> Result<(), Errno> {
@@ -72,43 +199,71 @@ impl UserMemory {
         }
         let last = addr.checked_add(len - 1).ok_or(Errno::Efault)?;
         for page in addr / PAGE_SIZE..=last / PAGE_SIZE {
-            if !self.pages.contains_key(&page) {
+            if self.index(page).is_none() {
                 return Err(Errno::Efault);
             }
         }
         Ok(())
     }
 
+    /// Where in the flat bytes `[addr, addr + len)` starts, if it lies inside one mapped page
+    /// (most accesses do, and they need one page lookup).
+    fn in_one_page(&self, addr: u64, len: usize) -> Option<usize> {
+        let off = (addr % PAGE_SIZE) as usize;
+        if off.checked_add(len)? > PAGE {
+            return None;
+        }
+        Some(self.index(addr / PAGE_SIZE)? * PAGE + off)
+    }
+
+    /// Reads `out.len()` bytes at `addr` without recording: for test set-up and for the oracle.
+    pub fn read_into(&self, addr: u64, out: &mut [u8]) -> Result<(), Errno> {
+        if let Some(at) = self.in_one_page(addr, out.len()) {
+            out.copy_from_slice(&self.bytes[at..at + out.len()]);
+            return Ok(());
+        }
+        self.locate(addr, out.len() as u64)?;
+        for (at, done, n) in pieces(&self.numbers, addr, out.len()) {
+            out[done..done + n].copy_from_slice(&self.bytes[at..at + n]);
+        }
+        Ok(())
+    }
+
+    /// True if the `len` bytes at `addr` are all zero, read without recording. Costs the bytes
+    /// written on those pages, not `len`.
+    pub fn is_zero(&self, addr: u64, len: u64) -> Result<bool, Errno> {
+        self.locate(addr, len)?;
+        let len = usize::try_from(len).map_err(|_| Errno::Efault)?;
+        Ok(pieces(&self.numbers, addr, len).all(|(at, _, n)| {
+            let (page, off) = (at / PAGE, at % PAGE);
+            let written = self.dirty[page].intersection(Span::new(off, off + n));
+            self.bytes[page * PAGE..(page + 1) * PAGE][written.range()]
+                .iter()
+                .all(|&b| b == 0)
+        }))
+    }
+
     /// Reads without recording: for test set-up and for the oracle, never for the kernel side.
     pub fn peek(&self, addr: u64, len: u64) -> Result<Vec<u8>, Errno> {
         self.locate(addr, len)?;
-        let len_usize = usize::try_from(len).map_err(|_| Errno::Efault)?;
-        let mut out = Vec::with_capacity(len_usize);
-        let mut a = addr;
-        let end = addr + len;
-        while a < end {
-            let page = &self.pages[&(a / PAGE_SIZE)];
-            let off = (a % PAGE_SIZE) as usize;
-            let n = (PAGE_SIZE - a % PAGE_SIZE).min(end - a) as usize;
-            out.extend_from_slice(&page[off..off + n]);
-            a += n as u64;
-        }
+        let mut out = vec![0; usize::try_from(len).map_err(|_| Errno::Efault)?];
+        self.read_into(addr, &mut out)?;
         Ok(out)
     }
 
     /// Writes without recording: for test set-up (userspace filling its buffer).
     pub fn poke(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Errno> {
-        let len = bytes.len() as u64;
-        self.locate(addr, len)?;
-        let mut a = addr;
-        let mut done = 0usize;
-        while done < bytes.len() {
-            let page = self.pages.get_mut(&(a / PAGE_SIZE)).ok_or(Errno::Efault)?;
-            let off = (a % PAGE_SIZE) as usize;
-            let n = ((PAGE_SIZE - a % PAGE_SIZE) as usize).min(bytes.len() - done);
-            page[off..off + n].copy_from_slice(&bytes[done..done + n]);
-            done += n;
-            a += n as u64;
+        if let Some(at) = self.in_one_page(addr, bytes.len()) {
+            self.bytes[at..at + bytes.len()].copy_from_slice(bytes);
+            let (page, off) = (at / PAGE, at % PAGE);
+            self.dirty[page] = self.dirty[page].union(Span::new(off, off + bytes.len()));
+            return Ok(());
+        }
+        self.locate(addr, bytes.len() as u64)?;
+        for (at, done, n) in pieces(&self.numbers, addr, bytes.len()) {
+            self.bytes[at..at + n].copy_from_slice(&bytes[done..done + n]);
+            let (page, off) = (at / PAGE, at % PAGE);
+            self.dirty[page] = self.dirty[page].union(Span::new(off, off + n));
         }
         Ok(())
     }
@@ -116,13 +271,26 @@ impl UserMemory {
     /// Sets `[addr, addr + len)` to `byte` without recording: for test set-up.
     pub fn fill(&mut self, addr: u64, len: u64, byte: u8) -> Result<(), Errno> {
         self.locate(addr, len)?;
-        let (mut a, end) = (addr, addr + len);
-        while a < end {
-            let page = self.pages.get_mut(&(a / PAGE_SIZE)).ok_or(Errno::Efault)?;
-            let off = (a % PAGE_SIZE) as usize;
-            let n = (PAGE_SIZE - a % PAGE_SIZE).min(end - a) as usize;
-            page[off..off + n].fill(byte);
-            a += n as u64;
+        let len = usize::try_from(len).map_err(|_| Errno::Efault)?;
+        for (at, _, n) in pieces(&self.numbers, addr, len) {
+            let (page, off) = (at / PAGE, at % PAGE);
+            let filled = Span::new(off, off + n);
+            let base = page * PAGE;
+            if byte != 0 {
+                self.bytes[base..base + PAGE][filled.range()].fill(byte);
+                self.dirty[page] = self.dirty[page].union(filled);
+                continue;
+            }
+            // Zeroing: only the written bytes can be non-zero.
+            let dirty = self.dirty[page];
+            self.bytes[base..base + PAGE][dirty.intersection(filled).range()].fill(0);
+            if filled.start <= dirty.start && filled.end >= dirty.end {
+                self.dirty[page] = Span::default();
+            } else if filled.start <= dirty.start {
+                self.dirty[page].start = dirty.start.max(filled.end);
+            } else if filled.end >= dirty.end {
+                self.dirty[page].end = dirty.end.min(filled.start);
+            }
         }
         Ok(())
     }
@@ -139,6 +307,35 @@ impl UserMemory {
             return Err(Errno::Efault);
         }
         self.peek(addr, len)
+    }
+
+    /// The kernel's `check_zeroed_user`: records the read, then says whether the `len` bytes at
+    /// `addr` are all zero, or fails with `-EFAULT`.
+    pub fn check_zeroed_user(
+        &mut self,
+        faults: &mut FailNth,
+        addr: u64,
+        len: u64,
+    ) -> Result<bool, Errno> {
+        self.reads.push(UserRange::new(addr, len));
+        if faults.hit(FaultPoint::Copy) {
+            return Err(Errno::Efault);
+        }
+        self.is_zero(addr, len)
+    }
+
+    /// `copy_from_user` into a kernel buffer of `out.len()` bytes.
+    pub fn copy_from_user_into(
+        &mut self,
+        faults: &mut FailNth,
+        addr: u64,
+        out: &mut [u8],
+    ) -> Result<(), Errno> {
+        self.reads.push(UserRange::new(addr, out.len() as u64));
+        if faults.hit(FaultPoint::Copy) {
+            return Err(Errno::Efault);
+        }
+        self.read_into(addr, out)
     }
 
     /// The kernel's `copy_to_user`.
@@ -169,5 +366,99 @@ impl UserMemory {
     pub fn clear_log(&mut self) {
         self.reads.clear();
         self.writes.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator, so a failure replays.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, below: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % below
+        }
+    }
+
+    fn step(mem: &mut UserMemory, rng: &mut Lcg) {
+        let addr = 0x1000 * (1 + rng.next(4)) + rng.next(PAGE_SIZE);
+        let len = rng.next(2 * PAGE_SIZE);
+        match rng.next(5) {
+            0 => mem.map(addr, len),
+            1 => mem.unmap_page(addr),
+            2 => {
+                let bytes: Vec<u8> = (0..len).map(|_| rng.next(3) as u8).collect();
+                let _ = mem.poke(addr, &bytes);
+            }
+            3 => {
+                let _ = mem.fill(addr, len, 0);
+            }
+            _ => {
+                let _ = mem.fill(addr, len, 1 + rng.next(255) as u8);
+            }
+        }
+    }
+
+    fn assert_clean_outside_dirty(mem: &UserMemory) {
+        for (i, span) in mem.dirty.iter().enumerate() {
+            let page = &mem.bytes[i * PAGE..(i + 1) * PAGE];
+            let dirty = span.range();
+            assert!(page[..dirty.start].iter().all(|&b| b == 0), "page {i}");
+            assert!(
+                page[dirty.end.max(dirty.start)..].iter().all(|&b| b == 0),
+                "page {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn clone_from_any_history_equals_the_source() {
+        let mut rng = Lcg(7);
+        let (mut a, mut b) = (UserMemory::new(), UserMemory::new());
+        for round in 0..3000 {
+            step(&mut a, &mut rng);
+            if rng.next(3) == 0 {
+                step(&mut b, &mut rng);
+            } else {
+                b.clone_from(&a);
+                assert_eq!(a.numbers, b.numbers, "round {round}");
+                assert_eq!(a.bytes, b.bytes, "round {round}");
+                assert_eq!(a.clone().bytes, a.bytes, "round {round}");
+            }
+            assert_clean_outside_dirty(&a);
+            assert_clean_outside_dirty(&b);
+        }
+    }
+
+    #[test]
+    fn is_zero_sees_every_written_byte() {
+        let mut rng = Lcg(11);
+        let mut mem = UserMemory::new();
+        mem.map(0x1000, 2 * PAGE_SIZE);
+        for _ in 0..2000 {
+            step(&mut mem, &mut rng);
+            let addr = 0x1000 + rng.next(2 * PAGE_SIZE);
+            let len = rng.next(0x2000 - (addr - 0x1000) + 1);
+            let plain = mem.peek(addr, len).map(|b| b.iter().all(|&x| x == 0));
+            assert_eq!(mem.is_zero(addr, len), plain, "{addr:#x}+{len:#x}");
+        }
+    }
+
+    #[test]
+    fn zeroing_a_written_range_reads_back_zero() {
+        let mut mem = UserMemory::new();
+        mem.map(0x1000, PAGE_SIZE);
+        mem.poke(0x1100, &[9; 64]).unwrap();
+        mem.fill(0x1120, 0x100, 0).unwrap();
+        assert_eq!(mem.peek(0x1100, 0x20).unwrap(), vec![9; 0x20]);
+        assert_eq!(mem.peek(0x1120, 0x20).unwrap(), vec![0; 0x20]);
+        mem.fill(0x1000, 0x120, 0).unwrap();
+        assert_eq!(mem.peek(0x1000, PAGE_SIZE).unwrap(), vec![0; PAGE]);
     }
 }

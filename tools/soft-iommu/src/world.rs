@@ -3,7 +3,6 @@
 
 use crate::iommu::{DomainId, SoftIommu};
 use crate::usermem::{UserMemory, PAGE_SIZE};
-use std::collections::BTreeMap;
 
 /// Where ioctl argument structs are placed: one mapped page, the next one unmapped.
 pub const ARG_PAGE: u64 = 0x10000;
@@ -12,17 +11,54 @@ pub const DATA_PAGE: u64 = 0x20000;
 /// Mapped bytes at [`DATA_PAGE`].
 pub const DATA_LEN: u64 = 2 * PAGE_SIZE;
 
+/// Object ids (VFIO containers, iommufd HWPTs) and the domain each stands for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Objects(Vec<(u32, DomainId)>);
+
+impl Objects {
+    /// The domain of object `id`.
+    pub fn get(&self, id: u32) -> Option<DomainId> {
+        self.0.iter().find(|(i, _)| *i == id).map(|&(_, d)| d)
+    }
+}
+
+impl<const N: usize> From<[(u32, DomainId); N]> for Objects {
+    fn from(pairs: [(u32, DomainId); N]) -> Self {
+        Objects(pairs.to_vec())
+    }
+}
+
 /// The modelled kernel and its user.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct World {
     /// User memory.
     pub mem: UserMemory,
     /// The IOMMU.
     pub iommu: SoftIommu,
     /// VFIO container id -> its domain.
-    pub containers: BTreeMap<u32, DomainId>,
+    pub containers: Objects,
     /// iommufd HWPT id -> its domain (nested if the domain is nesting).
-    pub hwpts: BTreeMap<u32, DomainId>,
+    pub hwpts: Objects,
+}
+
+impl Clone for World {
+    fn clone(&self) -> Self {
+        World {
+            mem: self.mem.clone(),
+            iommu: self.iommu.clone(),
+            containers: self.containers.clone(),
+            hwpts: self.hwpts.clone(),
+        }
+    }
+
+    /// Copies `source` into `self`, reusing `self`'s allocations: how a fuzz harness resets its
+    /// world between inputs.
+    fn clone_from(&mut self, source: &Self) {
+        self.mem.clone_from(&source.mem);
+        self.iommu.clone_from(&source.iommu);
+        self.containers.clone_from(&source.containers);
+        self.hwpts.clone_from(&source.hwpts);
+    }
 }
 
 impl Default for World {
@@ -54,8 +90,8 @@ impl World {
         World {
             mem,
             iommu,
-            containers: BTreeMap::from([(0, 1), (1, 2), (2, 3)]),
-            hwpts: BTreeMap::from([(1, 1), (2, 2), (3, 3)]),
+            containers: Objects::from([(0, 1), (1, 2), (2, 3)]),
+            hwpts: Objects::from([(1, 1), (2, 2), (3, 3)]),
         }
     }
 

@@ -297,7 +297,7 @@ fn entry_len_times_index_overflow_stops_with_efault_and_a_count() {
 fn iommufd_call(arg: &HwptArg) -> (World, World, Call, Result<(), Errno>) {
     let mut world = World::new();
     for page in 0..4 {
-        world.iommu.guest_map(1, 1, page, 100 + page);
+        world.iommu.guest_map(1, 1, page, 100 + page as u16);
         for dev in [10, 11, 12] {
             world.iommu.translate(dev, 1, page * 4096);
         }

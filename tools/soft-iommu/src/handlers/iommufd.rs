@@ -49,26 +49,26 @@ fn invalidate(world: &mut World, cmd: &[u8], faults: &mut FailNth) -> (Result<()
     if !(h::ENTRY_SIZE..=h::ENTRY_SIZE).contains(&entry_len) {
         return (Err(Errno::Einval), 0);
     }
+    let mut entry = [0u8; h::ENTRY_SIZE as usize];
     for index in 0..entry_num {
         let addr = u64::from(index)
             .checked_mul(entry_len)
             .and_then(|off| data_uptr.checked_add(off));
-        let entry = match addr
+        if let Err(e) = addr
             .ok_or(Errno::Efault)
-            .and_then(|a| world.mem.copy_from_user(faults, a, entry_len))
+            .and_then(|a| world.mem.copy_from_user_into(faults, a, &mut entry))
         {
-            Ok(e) => e,
-            Err(e) => return (Err(e), index),
-        };
+            return (Err(e), index);
+        }
         let request = match parse_entry(world, dom, &entry) {
             Ok(r) => r,
             Err(e) => return (Err(e), index),
         };
         world.iommu.flush_iotlb(dom, None, request.range);
-        for &dev in &request.devices {
+        for slot in request.devices.slots() {
             if let Err(e) = world
                 .iommu
-                .flush_dev_iotlb(faults, dev, None, request.range)
+                .flush_dev_iotlb_slot(faults, slot, None, request.range)
             {
                 return (Err(e), index);
             }
@@ -78,7 +78,7 @@ fn invalidate(world: &mut World, cmd: &[u8], faults: &mut FailNth) -> (Result<()
 }
 
 fn nested_domain(world: &World, hwpt_id: u32) -> Result<DomainId, Errno> {
-    let dom = *world.hwpts.get(&hwpt_id).ok_or(Errno::Enoent)?;
+    let dom = world.hwpts.get(hwpt_id).ok_or(Errno::Enoent)?;
     if world.iommu.domain(dom).is_some_and(|d| d.nesting) {
         Ok(dom)
     } else {
@@ -108,7 +108,7 @@ pub fn parse_entry(world: &World, dom: DomainId, e: &[u8]) -> Result<Invalidatio
         devices: world
             .iommu
             .domain(dom)
-            .map(|d| d.devices.clone())
+            .map(|d| d.devices)
             .unwrap_or_default(),
         iotlb: true,
         dev_iotlb: true,

@@ -8,7 +8,7 @@
 
 use crate::errno::Errno;
 use crate::fail_nth::{FailNth, FaultPoint};
-use crate::iommu::{DeviceId, DomainId, PageRange};
+use crate::iommu::{DomainId, PageRange};
 use crate::uapi::{cache_info as ci, u32_at, u64_at, vfio_cache_invalidate as cmd};
 use crate::usermem::PAGE_SIZE;
 use crate::world::World;
@@ -19,7 +19,7 @@ pub fn cache_invalidate(
     arg: u64,
     faults: &mut FailNth,
 ) -> Result<(), Errno> {
-    let dom = *world.containers.get(&container).ok_or(Errno::Einval)?;
+    let dom = world.containers.get(container).ok_or(Errno::Einval)?;
     let hdr = world.mem.copy_from_user(faults, arg, cmd::MINSZ_V1)?;
     let argsz = u32_at(&hdr, cmd::ARGSZ);
     let flags = u32_at(&hdr, cmd::FLAGS);
@@ -36,10 +36,10 @@ pub fn cache_invalidate(
     let devices = world
         .iommu
         .domain(dom)
-        .map(|d| d.devices.clone())
+        .map(|d| d.devices)
         .unwrap_or_default();
-    for dev in devices {
-        iommu_cache_invalidate(world, dom, dev, &info, faults)?;
+    for slot in devices.slots() {
+        iommu_cache_invalidate(world, dom, slot, &info, faults)?;
     }
     Ok(())
 }
@@ -47,7 +47,7 @@ pub fn cache_invalidate(
 fn iommu_cache_invalidate(
     world: &mut World,
     dom: DomainId,
-    dev: DeviceId,
+    dev_slot: usize,
     info: &[u8],
     faults: &mut FailNth,
 ) -> Result<(), Errno> {
@@ -87,8 +87,8 @@ fn iommu_cache_invalidate(
     }
     if cache & ci::TYPE_DEV_IOTLB != 0 {
         match range {
-            None => iommu.flush_dev_iotlb(faults, dev, Some(pasid), None)?,
-            Some(Some(r)) => iommu.flush_dev_iotlb(faults, dev, Some(pasid), Some(r))?,
+            None => iommu.flush_dev_iotlb_slot(faults, dev_slot, Some(pasid), None)?,
+            Some(Some(r)) => iommu.flush_dev_iotlb_slot(faults, dev_slot, Some(pasid), Some(r))?,
             Some(None) => {}
         }
     }

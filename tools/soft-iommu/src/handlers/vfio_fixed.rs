@@ -24,7 +24,7 @@ pub fn cache_invalidate(
     arg: u64,
     faults: &mut FailNth,
 ) -> Result<(), Errno> {
-    let dom = *world.containers.get(&container).ok_or(Errno::Einval)?;
+    let dom = world.containers.get(container).ok_or(Errno::Einval)?;
     if !world.iommu.domain(dom).is_some_and(|d| d.nesting) {
         return Err(Errno::Einval);
     }
@@ -109,10 +109,7 @@ pub fn parse_info(
     };
     Ok(Invalidation {
         domain: dom,
-        devices: iommu
-            .domain(dom)
-            .map(|d| d.devices.clone())
-            .unwrap_or_default(),
+        devices: iommu.domain(dom).map(|d| d.devices).unwrap_or_default(),
         iotlb: cache & ci::TYPE_IOTLB != 0,
         dev_iotlb: cache & ci::TYPE_DEV_IOTLB != 0,
         pasid_cache: cache & ci::TYPE_PASID != 0,
@@ -128,12 +125,12 @@ pub fn apply(iommu: &mut SoftIommu, r: &Invalidation, faults: &mut FailNth) {
         iommu.flush_iotlb(r.domain, r.pasid, r.range);
     }
     if r.dev_iotlb {
-        for &dev in &r.devices {
+        for slot in r.devices.slots() {
             if iommu
-                .flush_dev_iotlb(faults, dev, r.pasid, r.range)
+                .flush_dev_iotlb_slot(faults, slot, r.pasid, r.range)
                 .is_err()
             {
-                iommu.reset_dev_iotlb(dev, None, None);
+                iommu.reset_dev_iotlb_slot(slot, None, None);
             }
         }
     }
