@@ -5,7 +5,7 @@
 
 use crate::errno::Errno;
 use crate::fail_nth::FailNth;
-use crate::usermem::UserMemory;
+use crate::usermem::{all_zero, UserMemory};
 
 /// Copies a user struct of `usize` bytes at `src` into a kernel struct of `ksize` bytes.
 pub fn copy_struct_from_user(
@@ -38,21 +38,13 @@ pub fn reference(mem: &UserMemory, ksize: u64, src: u64, usize: u64) -> Result<V
     let ksize_usize = usize::try_from(ksize).map_err(|_| Errno::Enomem)?;
     if usize > ksize {
         let tail = mem.peek(src.checked_add(ksize).ok_or(Errno::Efault)?, usize - ksize)?;
-        if !is_zeroed(&tail) {
+        if !all_zero(&tail) {
             return Err(Errno::E2big);
         }
     }
     let mut out = mem.peek(src, ksize.min(usize))?;
     out.resize(ksize_usize, 0);
     Ok(out)
-}
-
-/// True if every byte is zero: the reference's own check, independent of the memory model's.
-/// Compared a page at a time (a `memcmp`), so a fuzzing build does not trace one comparison per
-/// byte of a large user struct.
-fn is_zeroed(bytes: &[u8]) -> bool {
-    static ZERO: [u8; 4096] = [0; 4096];
-    bytes.chunks(ZERO.len()).all(|c| c == &ZERO[..c.len()])
 }
 
 #[cfg(test)]
