@@ -333,37 +333,11 @@ impl SoftIommu {
         self.devices.get(slot).map(|d| d.id)
     }
 
-    /// Every domain id.
-    pub fn domain_ids(&self) -> Vec<DomainId> {
-        self.domains.iter().map(|d| d.id).collect()
-    }
-
-    /// The domain a device is attached to.
-    pub fn domain_of(&self, dev: DeviceId) -> Option<DomainId> {
-        let slot = self.devices.iter().find(|d| d.id == dev)?.domain?;
-        Some(self.domains[slot].id)
-    }
-
-    /// Every attached device.
-    pub fn devices(&self) -> Vec<DeviceId> {
-        self.devices
-            .iter()
-            .filter(|d| d.domain.is_some())
-            .map(|d| d.id)
-            .collect()
-    }
-
     /// Makes a device fail (or stop failing) its invalidation commands, like an ATS timeout.
     pub fn set_failing(&mut self, dev: DeviceId, failing: bool) {
         if let Some(slot) = self.device_slot(dev) {
             self.devices[slot].failing = failing;
         }
-    }
-
-    /// True if the device fails its invalidation commands.
-    pub fn is_failing(&self, dev: DeviceId) -> bool {
-        self.device_slot(dev)
-            .is_some_and(|s| self.devices[s].failing)
     }
 
     /// True if any device of `set` fails its invalidation commands.

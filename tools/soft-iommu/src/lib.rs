@@ -18,6 +18,8 @@ pub mod iommu;
 pub mod ops;
 pub mod oracle;
 pub mod request;
+#[cfg(test)]
+mod test_rng;
 pub mod uapi;
 pub mod usermem;
 pub mod world;

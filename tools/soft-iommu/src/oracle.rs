@@ -615,11 +615,10 @@ fn first_lost_outside(
         .unwrap_or_default();
     let lost = |a: &PageSet, b: &PageSet| bits(b.present & !a.present).next();
     for (d, (sa, sb)) in a.iotlb.iter().zip(&b.iotlb).enumerate() {
-        for p in (Some(d) != target)
-            .then_some(0..PASIDS)
-            .into_iter()
-            .flatten()
-        {
+        if Some(d) == target {
+            continue;
+        }
+        for p in 0..PASIDS {
             if let Some(page) = lost(&sa[p], &sb[p]) {
                 let k = (domain_id(iommu, d), p, page);
                 return Some(format!("invalidated IOTLB entry {k:?} of another domain"));
@@ -627,11 +626,10 @@ fn first_lost_outside(
         }
     }
     for (s, (sa, sb)) in a.dev_iotlb.iter().zip(&b.dev_iotlb).enumerate() {
-        for p in (!devices.contains(s))
-            .then_some(0..PASIDS)
-            .into_iter()
-            .flatten()
-        {
+        if devices.contains(s) {
+            continue;
+        }
+        for p in 0..PASIDS {
             if let Some(page) = lost(&sa[p], &sb[p]) {
                 let k = (device_id(iommu, s), p, page);
                 return Some(format!(
@@ -641,11 +639,10 @@ fn first_lost_outside(
         }
     }
     for (d, (ra, rb)) in a.pasid.iter().zip(&b.pasid).enumerate() {
-        for p in (Some(d) != target)
-            .then_some(0..PASIDS)
-            .into_iter()
-            .flatten()
-        {
+        if Some(d) == target {
+            continue;
+        }
+        for p in 0..PASIDS {
             if rb[p].is_some() && ra[p].is_none() {
                 let k = (domain_id(iommu, d), p);
                 return Some(format!(

@@ -80,3 +80,66 @@ pub fn page_range(addr: u64, len: u128) -> Option<PageRange> {
         last: ((end - 1) / u128::from(crate::usermem::PAGE_SIZE)) as u64,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iommu::{PAGES, PASIDS};
+    use crate::test_rng::Lcg;
+    use crate::usermem::PAGE_SIZE;
+    use crate::world::World;
+
+    /// The oracle's fast test must say exactly what building the covered set says.
+    #[test]
+    fn covers_any_agrees_with_covered() {
+        let mut rng = Lcg(3);
+        let mut world = World::new();
+        let (domains, devices) = ([1, 2, 3, 9], [10, 11, 12, 20, 30]);
+        let mut checked_true = 0;
+        for _ in 0..4000 {
+            let dom = domains[rng.next(4) as usize];
+            let pasid = rng.next(PASIDS as u64) as Pasid;
+            let page = rng.next(PAGES);
+            world
+                .iommu
+                .guest_map(dom, pasid, page, rng.next(100) as u16);
+            let dev = devices[rng.next(5) as usize];
+            world.iommu.translate(dev, pasid, page * PAGE_SIZE);
+            if rng.next(4) == 0 {
+                world.iommu.flush_iotlb(dom, None, None);
+            }
+            let domain = domains[rng.next(4) as usize];
+            let req = Invalidation {
+                domain,
+                devices: world
+                    .iommu
+                    .domain(domain)
+                    .map(|d| d.devices)
+                    .unwrap_or_default(),
+                iotlb: rng.next(2) == 0,
+                dev_iotlb: rng.next(2) == 0,
+                pasid_cache: rng.next(2) == 0,
+                pasid: (rng.next(3) != 0).then(|| rng.next(PASIDS as u64 + 2) as Pasid),
+                range: (rng.next(3) != 0).then(|| {
+                    let first = rng.next(PAGES + 4);
+                    PageRange {
+                        first,
+                        last: first + rng.next(8),
+                    }
+                }),
+            };
+            let caches = &world.iommu.caches;
+            let any = req.covers_any(&world.iommu, caches);
+            assert_eq!(
+                any,
+                !req.covered(&world.iommu, caches).is_empty(),
+                "{req:?}"
+            );
+            checked_true += usize::from(any);
+        }
+        assert!(
+            checked_true > 100,
+            "only {checked_true} requests covered anything"
+        );
+    }
+}

@@ -86,6 +86,23 @@ impl Span {
             end: self.end.min(other.end),
         }
     }
+
+    /// The smallest span holding every byte of `self` outside `other`.
+    fn without(self, other: Span) -> Span {
+        let (covers_start, covers_end) = (other.start <= self.start, other.end >= self.end);
+        match (covers_start, covers_end) {
+            (true, true) => Span::default(),
+            (true, false) => Span {
+                start: self.start.max(other.end),
+                end: self.end,
+            },
+            (false, true) => Span {
+                start: self.start,
+                end: self.end.min(other.start),
+            },
+            (false, false) => self,
+        }
+    }
 }
 
 impl Clone for UserMemory {
@@ -104,26 +121,20 @@ impl Clone for UserMemory {
             .zip(&source.numbers)
             .take_while(|(a, b)| a == b)
             .count();
+        // First the same pages in the same order (pages past the shared ones start zeroed)...
         self.numbers.truncate(shared);
+        self.numbers.extend_from_slice(&source.numbers[shared..]);
         self.bytes.truncate(shared * PAGE);
+        self.bytes.resize(source.bytes.len(), 0);
         self.dirty.truncate(shared);
+        self.dirty.resize(source.dirty.len(), Span::default());
+        // ...then, page by page, clear what `self` wrote and copy what `source` wrote.
         for (i, (mine, theirs)) in self.dirty.iter_mut().zip(&source.dirty).enumerate() {
             let page = i * PAGE..(i + 1) * PAGE;
             self.bytes[page.clone()][mine.range()].fill(0);
             self.bytes[page.clone()][theirs.range()]
                 .copy_from_slice(&source.bytes[page][theirs.range()]);
             *mine = *theirs;
-        }
-        for (i, (&number, &theirs)) in source.numbers.iter().zip(&source.dirty).enumerate() {
-            if i < shared {
-                continue;
-            }
-            let page = i * PAGE..(i + 1) * PAGE;
-            self.numbers.push(number);
-            self.bytes.resize(page.end, 0);
-            self.bytes[page.clone()][theirs.range()]
-                .copy_from_slice(&source.bytes[page][theirs.range()]);
-            self.dirty.push(theirs);
         }
         self.reads.clone_from(&source.reads);
         self.writes.clone_from(&source.writes);
@@ -141,6 +152,13 @@ pub fn all_zero(bytes: &[u8]) -> bool {
 
 fn index(numbers: &[u64], page: u64) -> Option<usize> {
     numbers.iter().position(|&n| n == page)
+}
+
+/// Copies `src` to the flat offset `at` (inside one page) and marks those bytes written.
+fn write_at(bytes: &mut [u8], dirty: &mut [Span], at: usize, src: &[u8]) {
+    bytes[at..at + src.len()].copy_from_slice(src);
+    let (page, off) = (at / PAGE, at % PAGE);
+    dirty[page] = dirty[page].union(Span::new(off, off + src.len()));
 }
 
 /// The pieces of `[addr, addr + len)` (already located), one per page: (offset in the flat bytes,
@@ -259,16 +277,12 @@ impl UserMemory {
     /// Writes without recording: for test set-up (userspace filling its buffer).
     pub fn poke(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Errno> {
         if let Some(at) = self.in_one_page(addr, bytes.len()) {
-            self.bytes[at..at + bytes.len()].copy_from_slice(bytes);
-            let (page, off) = (at / PAGE, at % PAGE);
-            self.dirty[page] = self.dirty[page].union(Span::new(off, off + bytes.len()));
+            write_at(&mut self.bytes, &mut self.dirty, at, bytes);
             return Ok(());
         }
         self.locate(addr, bytes.len() as u64)?;
         for (at, done, n) in pieces(&self.numbers, addr, bytes.len()) {
-            self.bytes[at..at + n].copy_from_slice(&bytes[done..done + n]);
-            let (page, off) = (at / PAGE, at % PAGE);
-            self.dirty[page] = self.dirty[page].union(Span::new(off, off + n));
+            write_at(&mut self.bytes, &mut self.dirty, at, &bytes[done..done + n]);
         }
         Ok(())
     }
@@ -289,13 +303,7 @@ impl UserMemory {
             // Zeroing: only the written bytes can be non-zero.
             let dirty = self.dirty[page];
             self.bytes[base..base + PAGE][dirty.intersection(filled).range()].fill(0);
-            if filled.start <= dirty.start && filled.end >= dirty.end {
-                self.dirty[page] = Span::default();
-            } else if filled.start <= dirty.start {
-                self.dirty[page].start = dirty.start.max(filled.end);
-            } else if filled.end >= dirty.end {
-                self.dirty[page].end = dirty.end.min(filled.start);
-            }
+            self.dirty[page] = dirty.without(filled);
         }
         Ok(())
     }
@@ -307,11 +315,17 @@ impl UserMemory {
         addr: u64,
         len: u64,
     ) -> Result<Vec<u8>, Errno> {
+        self.record_read(faults, addr, len)?;
+        self.peek(addr, len)
+    }
+
+    /// Logs a kernel-side read of `[addr, addr + len)`; `-EFAULT` if a fault is injected here.
+    fn record_read(&mut self, faults: &mut FailNth, addr: u64, len: u64) -> Result<(), Errno> {
         self.reads.push(UserRange::new(addr, len));
         if faults.hit(FaultPoint::Copy) {
             return Err(Errno::Efault);
         }
-        self.peek(addr, len)
+        Ok(())
     }
 
     /// The kernel's `check_zeroed_user`: records the read, then says whether the `len` bytes at
@@ -322,10 +336,7 @@ impl UserMemory {
         addr: u64,
         len: u64,
     ) -> Result<bool, Errno> {
-        self.reads.push(UserRange::new(addr, len));
-        if faults.hit(FaultPoint::Copy) {
-            return Err(Errno::Efault);
-        }
+        self.record_read(faults, addr, len)?;
         self.is_zero(addr, len)
     }
 
@@ -336,10 +347,7 @@ impl UserMemory {
         addr: u64,
         out: &mut [u8],
     ) -> Result<(), Errno> {
-        self.reads.push(UserRange::new(addr, out.len() as u64));
-        if faults.hit(FaultPoint::Copy) {
-            return Err(Errno::Efault);
-        }
+        self.record_read(faults, addr, out.len() as u64)?;
         self.read_into(addr, out)
     }
 
@@ -377,19 +385,7 @@ impl UserMemory {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A small deterministic generator, so a failure replays.
-    struct Lcg(u64);
-
-    impl Lcg {
-        fn next(&mut self, below: u64) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 33) % below
-        }
-    }
+    use crate::test_rng::Lcg;
 
     fn step(mem: &mut UserMemory, rng: &mut Lcg) {
         let addr = 0x1000 * (1 + rng.next(4)) + rng.next(PAGE_SIZE);
@@ -415,10 +411,7 @@ mod tests {
             let page = &mem.bytes[i * PAGE..(i + 1) * PAGE];
             let dirty = span.range();
             assert!(page[..dirty.start].iter().all(|&b| b == 0), "page {i}");
-            assert!(
-                page[dirty.end.max(dirty.start)..].iter().all(|&b| b == 0),
-                "page {i}"
-            );
+            assert!(page[dirty.end..].iter().all(|&b| b == 0), "page {i}");
         }
     }
 
