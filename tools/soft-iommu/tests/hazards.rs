@@ -333,6 +333,56 @@ fn entry_num_is_written_back_after_a_failure() {
     assert!(v.message.contains("entry_num"), "{v:?}");
 }
 
+/// `after` with page `page` of domain 1 (slot 0), PASID 1 cached again in the IOTLB as it was
+/// in `before`: what a handler that skipped that page would leave.
+fn with_page_still_cached(before: &World, after: &World, page: u64) -> World {
+    let mut forged = after.clone();
+    let (b, f) = (
+        &before.iommu.caches.iotlb[0][1],
+        &mut forged.iommu.caches.iotlb[0][1],
+    );
+    assert!(
+        b.get(page).is_some() && f.get(page).is_none(),
+        "page {page}"
+    );
+    f.present |= 1 << page;
+    f.phys = b.phys;
+    forged
+}
+
+#[test]
+fn a_handler_that_skips_an_entry_is_caught() {
+    let (before, after, call, r) = iommufd_call(&hwpt(vec![entry(0, 1), entry(2, 1)]));
+    assert_eq!(r, Ok(()));
+    oracle::check(&before, &after, Profile::Iommufd, call, r, false).unwrap();
+    for page in [0, 2] {
+        let forged = with_page_still_cached(&before, &after, page);
+        let v = oracle::check(&before, &forged, Profile::Iommufd, call, r, false).unwrap_err();
+        assert_eq!(
+            v.kind,
+            oracle::FindingKind::LeftCovered,
+            "page {page}: {v:?}"
+        );
+        assert!(v.message.contains(&format!("IOTLB(1, 1, {page})")), "{v:?}");
+    }
+}
+
+#[test]
+fn a_reported_entry_left_undone_is_caught() {
+    let bad = HwptEntry {
+        reserved: 1,
+        ..entry(2, 1)
+    };
+    let (before, after, call, r) = iommufd_call(&hwpt(vec![entry(0, 1), bad, entry(3, 1)]));
+    assert_eq!(r, Err(Errno::Eopnotsupp));
+    // entry_num says 1: page 0 must be gone; page 3 was never reached and stays.
+    assert!(after.iommu.caches.iotlb[0][1].get(3).is_some());
+    let forged = with_page_still_cached(&before, &after, 0);
+    let v = oracle::check(&before, &forged, Profile::Iommufd, call, r, false).unwrap_err();
+    assert_eq!(v.kind, oracle::FindingKind::LeftCovered, "{v:?}");
+    assert!(v.message.contains("reported 1 entries handled"), "{v:?}");
+}
+
 #[test]
 fn zero_entry_probe_reads_no_entry() {
     let arg = HwptArg {
