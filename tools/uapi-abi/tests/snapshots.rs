@@ -149,6 +149,26 @@ fn snapshot_write_replaces_atomically() {
 }
 
 #[test]
+fn fuzzed_duplicate_field_is_refused() {
+    // Found by the abi_check fuzz target's nightly run (corpora/regressions/abi_check/): a record
+    // listing a member twice. C forbids it, so no extraction writes it, but the parser took it,
+    // and the copy then hid a change (fields are looked up by name, and the first answered).
+    let text = format!(
+        "{GOOD}field struct a.y offset=4 size=4 align=4 type=__u32\n\
+         field struct a.x offset=0 size=4 align=4 type=__u32\n"
+    );
+    let e = bad(&text);
+    assert!(
+        e.contains(":10:") && e.contains("field `struct a.x` given twice"),
+        "{e}"
+    );
+    // The fuzz body's view (selector: field offset, index 2, delta 1): moving the second `x` by a
+    // byte produced no finding; now the snapshot is refused before anything is compared.
+    let input = [&[2u8, 0, 2, 0][..], text.as_bytes()].concat();
+    assert_eq!(uapi_abi::fuzz_check::fuzz_check(&input), Ok(()));
+}
+
+#[test]
 fn fuzzed_carriage_return_inside_a_line_is_refused() {
     // Found by the snapshot_parse fuzz target (corpora/regressions/snapshot_parse/): a lone `\r`
     // in a skipped header's error text parsed, but rendered as a space, so it did not round-trip.

@@ -263,6 +263,11 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
                 };
                 l.no_stray().map_err(err)?;
                 if let Some(r) = records.get_mut(rec) {
+                    // C forbids two members of one name, and the diff looks fields up by name: a
+                    // second copy would hide a change to either.
+                    if r.fields.iter().any(|f| f.name == field.name) {
+                        return Err(err(format!("field `{}` given twice", l.name)));
+                    }
                     r.fields.push(field);
                 }
             }
