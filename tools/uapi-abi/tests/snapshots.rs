@@ -169,6 +169,32 @@ fn fuzzed_duplicate_field_is_refused() {
 }
 
 #[test]
+fn fuzzed_repeated_key_and_zero_alignment_are_refused() {
+    // Found by a 10-minute abi_check run (corpora/regressions/abi_check/): a record line with a
+    // second `size=` and `align=0`. The parser kept the last value of a repeated key, and took
+    // an alignment of 0, which doubling leaves unchanged: the perturbation went unnoticed.
+    let text = GOOD.replace("header=linux/a.h", "header=linux/a.h align=0");
+    let e = bad(&text);
+    assert!(
+        e.contains(":7:") && e.contains("`align=` given twice"),
+        "{e}"
+    );
+    let input = [&[1u8, 0, 0, 0][..], text.as_bytes()].concat();
+    assert_eq!(uapi_abi::fuzz_check::fuzz_check(&input), Ok(()));
+    // An alignment is a power of two, for records and fields alike.
+    let e = bad(&GOOD.replace("size=8 align=4", "size=8 align=0"));
+    assert!(
+        e.contains(":7:") && e.contains("`align=0` is not a power of two"),
+        "{e}"
+    );
+    let e = bad(&GOOD.replace("size=4 align=4", "size=4 align=3"));
+    assert!(
+        e.contains(":8:") && e.contains("`align=3` is not a power of two"),
+        "{e}"
+    );
+}
+
+#[test]
 fn fuzzed_carriage_return_inside_a_line_is_refused() {
     // Found by the snapshot_parse fuzz target (corpora/regressions/snapshot_parse/): a lone `\r`
     // in a skipped header's error text parsed, but rendered as a space, so it did not round-trip.

@@ -101,11 +101,20 @@ pub type ParseError = (usize, String);
 struct Line<'a> {
     name: String,
     kv: BTreeMap<&'a str, &'a str>,
+    /// The first key given more than once (rendering writes each once; a second value would
+    /// silently replace the first).
+    repeated: Option<&'a str>,
 }
 
 fn split_line<'a>(rest: &'a str, tail_keys: &[&str]) -> Line<'a> {
     let mut name_parts = Vec::new();
     let mut kv = BTreeMap::new();
+    let mut repeated = None;
+    let mut insert = |kv: &mut BTreeMap<&'a str, &'a str>, k: &'a str, v: &'a str| {
+        if kv.insert(k, v).is_some() && !k.is_empty() {
+            repeated.get_or_insert(k);
+        }
+    };
     let mut remaining = rest;
     while !remaining.is_empty() {
         let (tok, after) = match remaining.find(' ') {
@@ -117,22 +126,19 @@ fn split_line<'a>(rest: &'a str, tail_keys: &[&str]) -> Line<'a> {
                 let start = k.len() + 1;
                 let value = &remaining[start..];
                 let _ = v;
-                kv.insert(k, value);
+                insert(&mut kv, k, value);
                 break;
             }
-            Some((k, v)) => {
-                kv.insert(k, v);
-            }
+            Some((k, v)) => insert(&mut kv, k, v),
             None if kv.is_empty() => name_parts.push(tok),
-            None => {
-                kv.insert("", tok);
-            }
+            None => insert(&mut kv, "", tok),
         }
         remaining = after;
     }
     Line {
         name: name_parts.join(" "),
         kv,
+        repeated,
     }
 }
 
@@ -150,9 +156,21 @@ impl<'a> Line<'a> {
             .map_err(|_| format!("`{key}={v}` is not a valid number"))
     }
 
+    /// An alignment in bytes: a power of two, so at least 1.
+    fn align(&self, key: &str) -> Result<u64, String> {
+        let v: u64 = self.num(key)?;
+        if !v.is_power_of_two() {
+            return Err(format!("`{key}={v}` is not a power of two"));
+        }
+        Ok(v)
+    }
+
     fn no_stray(&self) -> Result<(), String> {
-        match self.kv.get("") {
-            Some(tok) => Err(format!("unexpected `{tok}`")),
+        if let Some(tok) = self.kv.get("") {
+            return Err(format!("unexpected `{tok}`"));
+        }
+        match self.repeated {
+            Some(key) => Err(format!("`{key}=` given twice")),
             None => Ok(()),
         }
     }
@@ -220,7 +238,7 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
                     kind,
                     header: l.get("header").map_err(err)?.to_string(),
                     size_bytes: l.num("size").map_err(err)?,
-                    align_bytes: l.num("align").map_err(err)?,
+                    align_bytes: l.align("align").map_err(err)?,
                     fields: Vec::new(),
                 };
                 if records.insert(l.name.clone(), record).is_some() {
@@ -257,7 +275,7 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
                     name: path.to_string(),
                     offset_bytes: l.num("offset").map_err(err)?,
                     size_bytes: l.num("size").map_err(err)?,
-                    align_bytes: l.num("align").map_err(err)?,
+                    align_bytes: l.align("align").map_err(err)?,
                     bits,
                     c_type: l.get("type").map_err(err)?.to_string(),
                 };
