@@ -464,14 +464,22 @@ fn check_inner(
     // Byte-identical caches: nothing was added, changed or lost, so the scans below have nothing
     // to find (they still run whenever a single byte differs).
     let unchanged = a.identical(b);
-    if let Some(what) = first_added(iommu, b, a).filter(|_| !unchanged) {
+    let added = if unchanged {
+        None
+    } else {
+        first_added(iommu, b, a)
+    };
+    if let Some(what) = added {
         return Err((
             FindingKind::AddedEntry,
             format!("invalidation added or changed a cache entry: {what}"),
         ));
     }
     let outside = |dom: Option<DomainId>| -> Result<(), (FindingKind, String)> {
-        match first_lost_outside(iommu, dom, b, a).filter(|_| !unchanged) {
+        if unchanged {
+            return Ok(());
+        }
+        match first_lost_outside(iommu, dom, b, a) {
             Some(what) => Err((FindingKind::OtherDomain, what)),
             None => Ok(()),
         }
