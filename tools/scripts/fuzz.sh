@@ -29,7 +29,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top/fuzz"
-targets=(ioctl_bytes copy_struct invalidate_ops snapshot_parse abi_check)
+targets=(ioctl_bytes copy_struct invalidate_ops snapshot_parse snapshot_trailer abi_check mbox_parse)
 hazards=(over-read mode-check partial-failure unknown-flags trailing-bytes range-overflow sibling-leak)
 
 if [ "${FUZZ_SANITIZER:-address}" != none ] && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then

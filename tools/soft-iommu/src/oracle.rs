@@ -330,7 +330,7 @@ fn reference_entry(
     if u32_at(e, h::E_RESERVED) != 0 {
         return Err((Errno::Eopnotsupp, "non-zero entry __reserved"));
     }
-    if addr % PAGE_SIZE != 0 || npages == 0 {
+    if !addr.is_multiple_of(PAGE_SIZE) || npages == 0 {
         return Err((Errno::Einval, "unaligned address or no pages"));
     }
     let range = if addr == 0 && npages == u64::MAX {

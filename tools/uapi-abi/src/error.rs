@@ -94,6 +94,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An input file that is not a regular file, is too large or is not text.
+    #[error("{}: {message}", path.display())]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// An I/O error on a named file.
     #[error("{}: {source}", path.display())]
     Io {

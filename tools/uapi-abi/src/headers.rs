@@ -74,7 +74,7 @@ fn collect(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), Error> {
 /// The kernel version (`major.minor`) of the headers under `root`, from `linux/version.h`.
 pub fn kernel_version(root: &Path) -> Result<String, Error> {
     let path = root.join("linux/version.h");
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = crate::input::read_text_bounded(&path, crate::input::HEADER_LIMIT)?;
     let code = text
         .lines()
         .filter_map(|l| l.strip_prefix("#define LINUX_VERSION_CODE "))

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod findings;
 pub mod fuzz_check;
 pub mod headers;
+pub mod input;
 pub mod layout;
 pub mod lints;
 pub mod mbox;

@@ -81,6 +81,56 @@ impl Sysroot {
     }
 }
 
+/// Every directory reading `root`'s headers for `arches` touches: the root, each architecture's
+/// `asm/` directory, and where symbolic links in them lead (Debian 13 links
+/// `usr/include/<triple>/asm/*.h` to `usr/lib/linux/uapi/<arch>/asm/`; a fixture tree may link a
+/// header to a sibling tree), the last only when the target stays inside the root's own parent
+/// (the unpacked package's `usr/`, the fixtures folder). This is what a sandbox around the
+/// compiler must let it read.
+pub fn read_dirs(root: &Path, arches: &[Arch]) -> Vec<PathBuf> {
+    let mut dirs = vec![root.to_path_buf()];
+    let Ok(canonical) = root.canonicalize() else {
+        return dirs;
+    };
+    let Some(prefix) = canonical.parent().map(Path::to_path_buf) else {
+        return dirs;
+    };
+    let mut scan = vec![(canonical.clone(), 0)];
+    for &arch in arches {
+        if let Ok(asm) = asm_dir(&canonical, arch) {
+            if !asm.starts_with(&canonical) {
+                dirs.push(asm.clone());
+                scan.push((asm, 0));
+            }
+        }
+    }
+    // Symbolic links anywhere in those trees (a few thousand entries at most).
+    while let Some((dir, depth)) = scan.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_dir() && depth < 8 {
+                scan.push((entry.path(), depth + 1));
+            } else if kind.is_symlink() {
+                let target = entry.path().canonicalize().ok();
+                let dir = match &target {
+                    Some(t) if t.is_dir() => Some(t.clone()),
+                    Some(t) => t.parent().map(Path::to_path_buf),
+                    None => None,
+                };
+                if let Some(dir) = dir.filter(|d| d.starts_with(&prefix)) {
+                    if !dirs.contains(&dir) {
+                        dirs.push(dir);
+                    }
+                }
+            }
+        }
+    }
+    dirs
+}
+
 fn asm_dir(root: &Path, arch: Arch) -> Result<PathBuf, Error> {
     let triple = arch.debian_triple();
     let mut candidates = vec![root.join(triple).join("asm")];

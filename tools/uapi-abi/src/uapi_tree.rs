@@ -207,10 +207,11 @@ fn strip_annotations(line: &str) -> String {
     out
 }
 
-/// One `#include` (or `#include_next`, `#import`) of a header.
+/// One `#include` (or `#include_next`, `#import`, `#embed`) of a header, or an assembler
+/// directive that reads a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Include {
-    /// 1-based line.
+    /// 1-based physical line where the directive starts.
     pub line: usize,
     /// What it names.
     pub target: IncludeTarget,
@@ -225,56 +226,156 @@ pub enum IncludeTarget {
     Quoted(String),
     /// A macro or anything else the preprocessor would have to expand first.
     Computed(String),
+    /// A string literal holding an assembler `.include` or `.incbin` (inline assembly reads
+    /// files too).
+    Assembler(String),
 }
 
-/// The include directives of a header, in order. Block comments are skipped.
-pub fn includes(text: &str) -> Vec<Include> {
-    let mut found = Vec::new();
-    let mut in_comment = false;
-    for (i, line) in text.lines().enumerate() {
-        let mut code = String::new();
-        let mut rest = line;
-        loop {
-            if in_comment {
-                match rest.find("*/") {
-                    Some(p) => {
-                        rest = &rest[p + 2..];
-                        in_comment = false;
-                    }
-                    None => break,
-                }
+/// The header's text as the preprocessor sees its lines, after C's first translation phases:
+/// every line ending (`\r\n`, `\n` or a lone `\r`) ends a line, trigraphs `??=` and `??/`
+/// become `#` and `\\`, a backslash before a line ending (blanks may sit between, as clang
+/// allows) splices the lines, and each comment becomes one space (a block comment may join
+/// lines). Each logical line comes with the 1-based physical line it starts on. String and
+/// character literals are kept whole, so a `/*` inside one starts no comment.
+pub fn logical_lines(text: &str) -> Vec<(usize, String)> {
+    let text = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace("??=", "#")
+        .replace("??/", "\\");
+    let chars: Vec<char> = text.chars().collect();
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    let mut start_line = 1;
+    let mut line = 1;
+    let mut i = 0;
+    // The quote character of an open string or character literal.
+    let mut quote: Option<char> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            // A splice: backslash, optional blanks, line ending.
+            let mut j = i + 1;
+            while j < chars.len() && (chars[j] == ' ' || chars[j] == '\t') {
+                j += 1;
+            }
+            if j < chars.len() && chars[j] == '\n' {
+                line += 1;
+                i = j + 1;
+                continue;
+            }
+            current.push(c);
+            if quote.is_some() && i + 1 < chars.len() && chars[i + 1] != '\n' {
+                current.push(chars[i + 1]);
+                i += 2;
             } else {
-                match rest.find("/*") {
-                    Some(p) => {
-                        code.push_str(&rest[..p]);
-                        code.push(' ');
-                        rest = &rest[p + 2..];
-                        in_comment = true;
+                i += 1;
+            }
+            continue;
+        }
+        if c == '\n' {
+            lines.push((start_line, std::mem::take(&mut current)));
+            line += 1;
+            start_line = line;
+            quote = None;
+            i += 1;
+            continue;
+        }
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            current.push(c);
+            i += 1;
+            continue;
+        }
+        let next = chars.get(i + 1).copied();
+        match (c, next) {
+            ('"' | '\'', _) => {
+                quote = Some(c);
+                current.push(c);
+                i += 1;
+            }
+            ('/', Some('*')) => {
+                i += 2;
+                while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                    if chars[i] == '\n' {
+                        line += 1;
                     }
-                    None => {
-                        code.push_str(rest);
-                        break;
-                    }
+                    i += 1;
                 }
+                i += 2;
+                current.push(' ');
+            }
+            ('/', Some('/')) => {
+                // To the end of the line, splices included.
+                while i < chars.len() && chars[i] != '\n' {
+                    if chars[i] == '\\' {
+                        let mut j = i + 1;
+                        while j < chars.len() && (chars[j] == ' ' || chars[j] == '\t') {
+                            j += 1;
+                        }
+                        if j < chars.len() && chars[j] == '\n' {
+                            line += 1;
+                            i = j + 1;
+                            continue;
+                        }
+                    }
+                    i += 1;
+                }
+                current.push(' ');
+            }
+            _ => {
+                current.push(c);
+                i += 1;
             }
         }
-        let Some((d, operand)) = directive(&code) else {
-            continue;
-        };
-        if !matches!(d.as_str(), "include" | "include_next" | "import") {
-            continue;
+    }
+    if !current.is_empty() {
+        lines.push((start_line, current));
+    }
+    lines
+}
+
+/// The include directives of a header, in order, as the preprocessor would find them (see
+/// [`logical_lines`]; `%:` is the digraph of `#`), and every string literal that holds an
+/// assembler `.include` or `.incbin`.
+pub fn includes(text: &str) -> Vec<Include> {
+    let mut found = Vec::new();
+    for (line, code) in logical_lines(text) {
+        let t = code.trim_start();
+        let directive = t
+            .strip_prefix('#')
+            .or_else(|| t.strip_prefix("%:"))
+            .map(str::trim_start);
+        if let Some(d) = directive {
+            let end = d
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .unwrap_or(d.len());
+            let (name, operand) = d.split_at(end);
+            if matches!(name, "include" | "include_next" | "import" | "embed") {
+                let operand = operand.trim();
+                let target = if let Some(p) =
+                    operand.strip_prefix('<').and_then(|r| r.strip_suffix('>'))
+                {
+                    IncludeTarget::Angle(p.to_string())
+                } else if let Some(p) = operand.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
+                {
+                    IncludeTarget::Quoted(p.to_string())
+                } else {
+                    IncludeTarget::Computed(operand.to_string())
+                };
+                found.push(Include { line, target });
+                continue;
+            }
         }
-        let target = if let Some(p) = operand.strip_prefix('<').and_then(|r| r.strip_suffix('>')) {
-            IncludeTarget::Angle(p.to_string())
-        } else if let Some(p) = operand.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-            IncludeTarget::Quoted(p.to_string())
-        } else {
-            IncludeTarget::Computed(operand)
-        };
-        found.push(Include {
-            line: i + 1,
-            target,
-        });
+        let lower = code.to_ascii_lowercase();
+        if lower.contains(".incbin") || lower.contains(".include") {
+            found.push(Include {
+                line,
+                target: IncludeTarget::Assembler(code.trim().to_string()),
+            });
+        }
     }
     found
 }
@@ -339,6 +440,66 @@ mod tests {
             ]
         );
         assert_eq!(got[1].line, 4);
+    }
+
+    #[test]
+    fn includes_are_found_however_the_preprocessor_would_see_them() {
+        let canary = |t: &IncludeTarget| match t {
+            IncludeTarget::Angle(p) | IncludeTarget::Quoted(p) => p == "/tmp/canary",
+            IncludeTarget::Computed(p) | IncludeTarget::Assembler(p) => p.contains("canary"),
+        };
+        for (route, text) in [
+            (
+                "backslash-newline inside the directive",
+                "#inc\\\nlude \"/tmp/canary\"\n",
+            ),
+            (
+                "backslash, blanks, newline",
+                "# \\  \ninclude \"/tmp/canary\"\n",
+            ),
+            ("digraph", "%:include \"/tmp/canary\"\n"),
+            ("digraph with blanks", "  %:  include </tmp/canary>\n"),
+            (
+                "a comment before the hash",
+                "/* x */ #include \"/tmp/canary\"\n",
+            ),
+            (
+                "a comment joining lines",
+                "#include /* a\nb */ \"/tmp/canary\"\n",
+            ),
+            (
+                "a comment inside the directive name",
+                "#/**/include \"/tmp/canary\"\n",
+            ),
+            (
+                "bare CR line endings",
+                "int a;\r#include \"/tmp/canary\"\rint b;\r",
+            ),
+            (
+                "CRLF line endings",
+                "int a;\r\n#include \"/tmp/canary\"\r\n",
+            ),
+            ("trigraph", "??=include \"/tmp/canary\"\n"),
+            ("#embed", "#embed \"/tmp/canary\"\n"),
+            (
+                "asm .include",
+                "__asm__(\".include \\\"/tmp/canary\\\"\");\n",
+            ),
+            ("asm .incbin", "asm(\".INCBIN \\\"/tmp/canary\\\"\");\n"),
+            (
+                "a line comment ending in a splice",
+                "// x \\\n#include \"/tmp/other\"\n#include \"/tmp/canary\"\n",
+            ),
+        ] {
+            let got = includes(text);
+            assert!(got.iter().any(|i| canary(&i.target)), "{route}: {got:?}");
+        }
+        // A `/*` inside a string starts no comment that could hide a directive.
+        let got = includes("char *s = \"/*\";\n#include \"/tmp/canary\"\n/* */\n");
+        assert!(got.iter().any(|i| canary(&i.target)), "{got:?}");
+        // The line reported is the physical line the directive starts on.
+        let got = includes("a\r\nb\\\nc\n#include <x.h>\n");
+        assert_eq!(got[0].line, 4);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Replays the `snapshot_parse` corpus (`corpora/snapshot_parse/*` and its regressions) through the
-//! fuzz target's body on the stable toolchain; a failure names the file.
+//! Replays the `snapshot_parse`, `snapshot_trailer`, `abi_check` and `mbox_parse` corpora (`corpora/<target>/*`
+//! and `corpora/regressions/<target>/*`) through the fuzz targets' bodies on the stable toolchain;
+//! a failure names the file.
 
 use std::path::Path;
 
@@ -24,6 +25,45 @@ fn snapshot_parse_corpus() {
         let bytes = std::fs::read(&f).unwrap();
         if let Err(v) = uapi_abi::snapshot::fuzz_parse_round_trip(&bytes) {
             panic!("{}: {v}", f.display());
+        }
+    }
+}
+
+/// Every file of `corpora/snapshot_trailer/` and its regressions through the `snapshot_trailer`
+/// body, each also with its cut and changed byte moved to many positions (an input tries one
+/// of each).
+#[test]
+fn snapshot_trailer_corpus() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpora");
+    let mut files = Vec::new();
+    for dir in [
+        root.join("snapshot_trailer"),
+        root.join("regressions/snapshot_trailer"),
+    ] {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            files.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
+        }
+    }
+    assert!(
+        files.len() >= 8,
+        "only {} snapshot_trailer corpus files",
+        files.len()
+    );
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        if let Err(v) = uapi_abi::snapshot::fuzz_trailer(&bytes) {
+            panic!("{}: {v}", f.display());
+        }
+        // The same layout, cut and changed at positions spread over the text.
+        for at in (0u32..4096).step_by(7) {
+            let mut input = bytes.clone();
+            input.resize(input.len().max(9), 0);
+            input[..4].copy_from_slice(&at.to_le_bytes());
+            input[4..8].copy_from_slice(&at.wrapping_mul(31).to_le_bytes());
+            input[8] = (at % 255) as u8 + 1;
+            if let Err(v) = uapi_abi::snapshot::fuzz_trailer(&input) {
+                panic!("{} (cut {at}): {v}", f.display());
+            }
         }
     }
 }
@@ -86,4 +126,42 @@ fn abi_check_oracle_sees_a_perturbation_and_a_waiver_round_trip() {
         list
     );
     assert!(!layout.records.is_empty());
+}
+
+/// Every file of `corpora/mbox_parse/` and its regressions through the `mbox_parse` body; the
+/// hostile mails of the bot's tests (`hostile-*`) must stay refused by the parser too, except
+/// `hostile-git-*`, which only the bot's check of git's own account refuses (a symlink mode).
+#[test]
+fn mbox_parse_corpus() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpora");
+    let mut files = Vec::new();
+    for dir in [root.join("mbox_parse"), root.join("regressions/mbox_parse")] {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            files.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
+        }
+    }
+    assert!(
+        files.len() >= 15,
+        "only {} mbox_parse corpus files",
+        files.len()
+    );
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        if let Err(v) = uapi_abi::mbox::fuzz_parse(&bytes) {
+            panic!("{}: {v}", f.display());
+        }
+        let name = f.file_name().unwrap().to_string_lossy();
+        let parsed = uapi_abi::mbox::parse(&String::from_utf8_lossy(&bytes));
+        if name.starts_with("hostile-") && !name.starts_with("hostile-git-") {
+            assert!(parsed.is_err(), "{name} is accepted: {parsed:?}");
+        }
+    }
+    // The seed mail parses to the one file the maintainer reviewed.
+    let seed = std::fs::read_to_string(root.join("mbox_parse/seed-v1-7-8")).unwrap();
+    let patches = uapi_abi::mbox::parse(&seed).unwrap();
+    assert_eq!(patches.len(), 1);
+    assert!(patches[0]
+        .files
+        .iter()
+        .any(|f| f.path() == "include/uapi/linux/vfio.h"));
 }

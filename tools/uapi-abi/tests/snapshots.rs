@@ -1,10 +1,11 @@
 //! Snapshot files: committed snapshots parse and re-render byte for byte, corrupt files get an
-//! error naming the file and line, and writes are atomic.
+//! error naming the file and line, and writes are atomic. Hand-written snapshots are ended with a
+//! correct `end` line by `seal`, so each test reaches the line it is about.
 
 mod common;
 
 use uapi_abi::model::Arch;
-use uapi_abi::snapshot::{parse, read_snapshot, render, write_snapshot_dir};
+use uapi_abi::snapshot::{parse, read_snapshot, render, seal, write_snapshot_dir};
 
 fn committed() -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
@@ -69,7 +70,13 @@ fn seed_fixture_has_the_design_layouts() {
     assert_eq!((io.macro_name.as_str(), io.size_bytes), ("_IO", 0));
 }
 
+/// The error reading `text` (sealed with a correct `end` line) from a file.
 fn bad(text: &str) -> String {
+    bad_as_is(&seal(text))
+}
+
+/// The error reading `text` exactly as given from a file.
+fn bad_as_is(text: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x86_64.layout");
     std::fs::write(&path, text).unwrap();
@@ -77,32 +84,70 @@ fn bad(text: &str) -> String {
 }
 
 const GOOD: &str =
-    "schema 1\nheader-set vfio\nversion 6.1\narch x86_64\nbindgen 0.73.2\nlibclang c\n\
+    "schema 2\nheader-set vfio\nversion 6.1\narch x86_64\nbindgen 0.73.2\nlibclang c\n\
 record struct a kind=struct size=8 align=4 header=linux/a.h\n\
 field struct a.x offset=0 size=4 align=4 type=__u32\n";
 
 #[test]
 fn good_minimal_snapshot_parses() {
-    let l = parse(GOOD).unwrap();
+    let l = parse(&seal(GOOD)).unwrap();
     assert_eq!(l.records["struct a"].fields[0].c_type, "__u32");
+    assert_eq!(
+        render(&l),
+        seal(&format!(
+            "# uapi-guard layout snapshot; one line per item; do not edit by hand\n{GOOD}"
+        ))
+    );
 }
 
 #[test]
 fn newer_schema_is_refused_with_file_and_line() {
-    let e = bad(&GOOD.replace("schema 1", "schema 2"));
+    let e = bad(&GOOD.replace("schema 2", "schema 3"));
     assert!(
-        e.contains("x86_64.layout:1:") && e.contains("schema 2") && e.contains("upgrade"),
+        e.contains("x86_64.layout:1:") && e.contains("schema 3") && e.contains("upgrade"),
+        "{e}"
+    );
+}
+
+#[test]
+fn schema_1_is_refused_with_the_regenerate_hint() {
+    // A schema-1 file has no `end` line; the schema is what it must be told about.
+    let e = bad_as_is(&GOOD.replace("schema 2", "schema 1"));
+    assert!(
+        e.contains("x86_64.layout:1:")
+            && e.contains("schema 1")
+            && e.contains("regenerate the snapshot"),
         "{e}"
     );
 }
 
 #[test]
 fn truncated_snapshot_names_what_is_missing() {
-    let e = bad("schema 1\nheader-set vfio\nversion 6.1\n");
+    // Cut after a line: no `end` line.
+    let e = bad_as_is("schema 2\nheader-set vfio\nversion 6.1\n");
+    assert!(
+        e.contains("x86_64.layout:3:") && e.contains("truncated"),
+        "{e}"
+    );
+    // Complete, but without the lines every snapshot has.
+    let e = bad("schema 2\nheader-set vfio\nversion 6.1\n");
     assert!(
         e.contains("x86_64.layout:0:") && e.contains("missing `arch`"),
         "{e}"
     );
+}
+
+#[test]
+fn every_committed_snapshot_refuses_losing_its_last_lines() {
+    for path in committed() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for keep in [lines.len() - 1, lines.len() - 2, lines.len() / 2] {
+            let cut = lines[..keep].join("\n") + "\n";
+            let e = parse(&cut).unwrap_err();
+            assert!(e.1.contains("truncated"), "{}: {e:?}", path.display());
+        }
+    }
 }
 
 #[test]
@@ -126,7 +171,7 @@ fn unknown_line_kind_and_arch_are_refused() {
 #[test]
 fn snapshot_write_replaces_atomically() {
     let dir = tempfile::tempdir().unwrap();
-    let l = parse(GOOD).unwrap();
+    let l = parse(&seal(GOOD)).unwrap();
     write_snapshot_dir(
         dir.path(),
         std::slice::from_ref(&l),

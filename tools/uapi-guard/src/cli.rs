@@ -4,7 +4,7 @@
 //! understand: 0 nothing to report, 1 error (could not check), 2 usage error, 4 changes that do
 //! not break old binaries, 12 (8|4) a change that breaks them.
 
-use crate::sides;
+use crate::{cleanup, output, sandbox, sides};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal as _;
@@ -97,9 +97,12 @@ struct CheckArgs {
     /// Header set for include roots: vfio or all.
     #[arg(long, default_value = "vfio")]
     set: String,
-    /// Comma-separated architectures, or `all`; only those both sides have are compared.
-    #[arg(long, default_value = "all", value_delimiter = ',')]
+    /// Comma-separated architectures, or `all`. Every architecture named must be on both sides;
+    /// with `all`, those only one side has are named on stderr and skipped.
+    #[arg(long, default_value = "all", value_delimiter = ',', value_parser = parse_arch_name)]
     arch: Vec<String>,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
     #[command(flatten)]
     report: ReportArgs,
 }
@@ -112,8 +115,10 @@ struct LintArgs {
     #[arg(long, default_value = "vfio")]
     set: String,
     /// Comma-separated architectures, or `all`.
-    #[arg(long, default_value = "all", value_delimiter = ',')]
+    #[arg(long, default_value = "all", value_delimiter = ',', value_parser = parse_arch_name)]
     arch: Vec<String>,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
     #[command(flatten)]
     report: ReportArgs,
 }
@@ -133,14 +138,17 @@ struct HistoryArgs {
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "The bot never runs code from the change: git runs without hooks, \
-external diff, text conversion or system/global configuration; the user's work tree is never \
-checked out over; headers are only parsed and compiled to objects, in a child bounded by \
---compile-timeout and --compile-memory; an include that resolves outside the tree and the \
-system include directories gets the header refused with a finding; patch paths with `..` or \
-absolute paths are an error. Headers are prepared like `make headers_install` (`__user` and \
-friends removed, `__KERNEL__` sections dropped); asm/ headers come from the tree's \
-arch/<arch>/include/uapi/asm over the cross packages'."
+    after_help = "The bot never runs code from the change. Headers are parsed and compiled only \
+to objects, in a child process confined by Landlock to the reviewed tree, the system include \
+directories and the compiler (no other file, no TCP; --sandbox off to opt out on trusted input), \
+bounded by one time budget for the whole review (--compile-timeout) and by --compile-memory. \
+git runs without hooks, external diff, text conversion or system/global configuration; the \
+user's work tree is never checked out over; a patch mail is refused if git would touch a path \
+outside include/uapi/ and arch/*/include/uapi/; a header whose includes escape the tree is \
+refused with a finding. Headers are prepared like `make headers_install` (`__user` and friends \
+removed, `__KERNEL__` sections dropped); asm/ headers come from the tree's \
+arch/<arch>/include/uapi/asm over the cross packages'.\n\n\
+Example: uapi-guard bot --repo ~/linux --base v6.12 --head my-branch --output comment.md"
 )]
 struct BotArgs {
     /// The kernel tree (a git repository laid out like the kernel: include/uapi/, arch/*/include/uapi/).
@@ -157,11 +165,13 @@ struct BotArgs {
     #[arg(long)]
     patch: Option<PathBuf>,
     /// Comma-separated architectures, or `all`.
-    #[arg(long, default_value = "all", value_delimiter = ',')]
+    #[arg(long, default_value = "all", value_delimiter = ',', value_parser = parse_arch_name)]
     arch: Vec<String>,
-    /// Seconds one side's compile may take before its headers are retried one by one and the
-    /// slow one is refused.
-    #[arg(long = "compile-timeout", default_value_t = 120)]
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+    /// Seconds all the review's compiles may take together, retries included. One try takes at
+    /// most a quarter of it; a try that runs over is split until the slow headers are refused.
+    #[arg(long = "compile-timeout", default_value_t = 300)]
     compile_timeout: u64,
     /// Address-space limit of each compile, in MiB.
     #[arg(long = "compile-memory", default_value_t = 4096)]
@@ -180,8 +190,10 @@ struct SnapshotArgs {
     #[arg(long, default_value = "vfio")]
     set: String,
     /// Comma-separated architectures, or `all`.
-    #[arg(long, default_value = "all", value_delimiter = ',')]
+    #[arg(long, default_value = "all", value_delimiter = ',', value_parser = parse_arch_name)]
     arch: Vec<String>,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
     /// Kernel version label; defaults to major.minor from <headers>/linux/version.h.
     #[arg(long = "kernel-version")]
     kernel_version: Option<String>,
@@ -204,8 +216,28 @@ struct LayoutArgs {
     #[arg(long)]
     header: String,
     /// Architecture.
-    #[arg(long, default_value = "x86_64")]
+    #[arg(long, default_value = "x86_64", value_parser = parse_arch_name)]
     arch: String,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+}
+
+#[derive(clap::Args, Clone)]
+struct SandboxArgs {
+    /// Landlock confinement of header parsing and compiles: `require` (refuse to run without
+    /// it), `auto` (confine when the kernel can, else say so) or `off` (trusted input only).
+    /// Default: require for `bot`, auto otherwise.
+    #[arg(long, value_parser = ["require", "auto", "off"])]
+    sandbox: Option<String>,
+}
+
+impl SandboxArgs {
+    fn mode(&self, default: sandbox::Mode) -> sandbox::Mode {
+        self.sandbox
+            .as_deref()
+            .and_then(sandbox::Mode::from_name)
+            .unwrap_or(default)
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -216,6 +248,7 @@ pub fn main() -> ExitCode {
             new: None,
             set: "vfio".into(),
             arch: vec!["all".into()],
+            sandbox: SandboxArgs { sandbox: None },
             report: ReportArgs {
                 format: None,
                 waivers: None,
@@ -242,6 +275,58 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Checks an `--arch` value at parse time, so an unknown architecture is a usage error (exit 2).
+fn parse_arch_name(s: &str) -> Result<String, String> {
+    if s == "all" || s.parse::<Arch>().is_ok() {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "unknown architecture `{s}` (known: {}, or all)",
+            Arch::ALL
+                .iter()
+                .map(|a| a.name())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ))
+    }
+}
+
+/// A private scratch folder for everything confined work writes (clang's objects, bindgen's
+/// macro fallback, the include overlays): `TMPDIR` points into it for the rest of the run.
+fn scratch() -> Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix("uapi-guard-")
+        .tempdir()
+        .context("creating a scratch folder")?;
+    std::env::set_var("TMPDIR", dir.path());
+    Ok(dir)
+}
+
+/// Runs `work` in a thread confined to `policy` (Landlock restricts the calling thread and what
+/// it starts: the extraction threads and every clang process). The calling thread stays free to
+/// write the run's outputs and remove the scratch folder afterwards.
+fn confined<T: Send>(
+    policy: sandbox::Policy,
+    mode: sandbox::Mode,
+    reads_headers: bool,
+    work: impl FnOnce() -> Result<T> + Send,
+) -> Result<T> {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let outcome = sandbox::confine(&policy, mode)?;
+                if let (sandbox::Outcome::Unconfined(why), sandbox::Mode::Auto, true) =
+                    (&outcome, mode, reads_headers)
+                {
+                    eprintln!("uapi-guard: note: headers are compiled unconfined: {why}");
+                }
+                work()
+            })
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the extraction thread panicked")))
+    })
+}
+
 fn parse_arches(names: &[String]) -> Result<Vec<Arch>> {
     if names.iter().any(|n| n == "all") {
         return Ok(Arch::ALL.to_vec());
@@ -254,13 +339,37 @@ fn parse_arches(names: &[String]) -> Result<Vec<Arch>> {
 
 fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
     let arches = parse_arches(&args.arch)?;
-    let version = match args.kernel_version {
-        Some(v) => v,
+    let version = match &args.kernel_version {
+        Some(v) => v.clone(),
         None => uapi_abi::headers::kernel_version(&args.headers)?,
     };
     let start = Instant::now();
-    let extractions = if args.header.is_empty() {
-        uapi_abi::extract_set(&args.headers, &args.set, &version, &arches)?
+    let scratch = scratch()?;
+    let policy = sandbox::Policy::system()
+        .read_headers(&args.headers, &arches)
+        .write(scratch.path());
+    let mode = args.sandbox.mode(sandbox::Mode::Auto);
+    let extractions = confined(policy, mode, true, || {
+        extract_for_snapshot(&args, &version, &arches)
+    })?;
+    cleanup::install();
+    let elapsed = start.elapsed();
+    print_summary(&args, &version, &extractions, elapsed);
+    if let Some(out) = &args.out {
+        write_out(out, &extractions)?;
+        println!("wrote {}", out.display());
+    }
+    drop(scratch);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn extract_for_snapshot(
+    args: &SnapshotArgs,
+    version: &str,
+    arches: &[Arch],
+) -> Result<Vec<uapi_abi::layout::Extraction>> {
+    Ok(if args.header.is_empty() {
+        uapi_abi::extract_set(&args.headers, &args.set, version, arches)?
     } else {
         for h in &args.header {
             uapi_abi::uapi_tree::check_relative_path(h)
@@ -273,13 +382,20 @@ fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
         uapi_abi::extract_headers(
             &args.headers,
             &args.set,
-            &version,
+            version,
             &args.header,
             policy,
-            &arches,
+            arches,
         )?
-    };
-    let elapsed = start.elapsed();
+    })
+}
+
+fn print_summary(
+    args: &SnapshotArgs,
+    version: &str,
+    extractions: &[uapi_abi::layout::Extraction],
+    elapsed: std::time::Duration,
+) {
     println!(
         "{} set `{}` of Linux {} under {}:",
         if args.out.is_some() {
@@ -295,7 +411,7 @@ fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
         "{:<8} {:>7} {:>8} {:>6} {:>9} {:>6} {:>7}",
         "arch", "headers", "records", "fields", "constants", "ioctls", "skipped"
     );
-    for e in &extractions {
+    for e in extractions {
         let l = &e.layout;
         println!(
             "{:<8} {:>7} {:>8} {:>6} {:>9} {:>6} {:>7}",
@@ -309,11 +425,6 @@ fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
         );
     }
     println!("in {:.2} s", elapsed.as_secs_f64());
-    if let Some(out) = &args.out {
-        write_out(out, &extractions)?;
-        println!("wrote {}", out.display());
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn write_out(out: &Path, extractions: &[uapi_abi::layout::Extraction]) -> Result<()> {
@@ -323,23 +434,31 @@ fn write_out(out: &Path, extractions: &[uapi_abi::layout::Extraction]) -> Result
         .filter(|e| e.layout.arch == Arch::X86_64)
         .flat_map(|e| e.bindings.iter().map(|(h, r)| (h.clone(), r.clone())))
         .collect();
-    uapi_abi::snapshot::write_snapshot_dir(out, &layouts, &bindings)
-        .with_context(|| format!("writing snapshot to {}", out.display()))
+    output::replace_dir(out, |dir| {
+        uapi_abi::snapshot::write_snapshot_dir(dir, &layouts, &bindings)
+            .with_context(|| format!("writing snapshot to {}", out.display()))
+    })
 }
 
 fn layout(args: LayoutArgs) -> Result<ExitCode> {
     let arch: Arch = args.arch.parse()?;
-    let sysroot = uapi_abi::sysroot::Sysroot::new(&args.headers, &[arch])?;
-    let headers = vec![args.header.clone()];
-    let extraction = uapi_abi::layout::extract_layout(
-        &sysroot,
-        "custom",
-        "unknown",
-        &headers,
-        arch,
-        uapi_abi::layout::OnCompileError::Fail,
-        uapi_abi::extract::MacroEval::BindgenFallback,
-    )?;
+    let scratch = scratch()?;
+    let policy = sandbox::Policy::system()
+        .read_headers(&args.headers, &[arch])
+        .write(scratch.path());
+    let extraction = confined(policy, args.sandbox.mode(sandbox::Mode::Auto), true, || {
+        let sysroot = uapi_abi::sysroot::Sysroot::new(&args.headers, &[arch])?;
+        let headers = vec![args.header.clone()];
+        Ok(uapi_abi::layout::extract_layout(
+            &sysroot,
+            "custom",
+            "unknown",
+            &headers,
+            arch,
+            uapi_abi::layout::OnCompileError::Fail,
+            uapi_abi::extract::MacroEval::BindgenFallback,
+        )?)
+    })?;
     let json = uapi_abi::export::layout_json(&extraction.layout, &args.header);
     println!("{}", serde_json::to_string_pretty(&json)?);
     Ok(ExitCode::SUCCESS)
@@ -367,7 +486,7 @@ fn today(given: Option<&str>) -> Result<Date> {
 
 fn load_waivers(path: Option<&Path>, today_arg: Option<&str>) -> Result<Option<Waivers>> {
     let Some(path) = path else { return Ok(None) };
-    let text = std::fs::read_to_string(path).map_err(|e| uapi_abi::Error::io(path, e))?;
+    let text = uapi_abi::input::read_text_bounded(path, uapi_abi::input::WAIVER_LIMIT)?;
     let known =
         |id: &str| uapi_abi::rules::find(id).is_some() || uapi_abi::lints::find(id).is_some();
     let list =
@@ -423,10 +542,14 @@ fn render(
 
 /// Writes rendered report text (atomically with --output) and returns the exit status: the
 /// abidiff bitmask, counting only findings at least as severe as --fail-on.
-fn finish(report: &Report, args: &ReportArgs, text: &str) -> Result<ExitCode> {
+fn finish(report: &Report, args: &ReportArgs, text: &str, inputs: &[PathBuf]) -> Result<ExitCode> {
     let fail_on = parse_fail_on(args.fail_on.as_deref())?;
     match &args.output {
-        Some(path) => uapi_abi::snapshot::write_atomic(path, text.as_bytes())?,
+        Some(path) => {
+            let mut inputs = inputs.to_vec();
+            inputs.extend(args.waivers.clone());
+            output::write_file(path, text.as_bytes(), &inputs)?
+        }
         None => print!("{text}"),
     }
     let code = match fail_on {
@@ -441,21 +564,42 @@ fn emit(
     report: &Report,
     args: &ReportArgs,
     sources: &uapi_abi::report::Sources,
+    inputs: &[PathBuf],
 ) -> Result<ExitCode> {
     let text = render(report, args, format_of(args, Format::Text)?, sources)?;
-    finish(report, args, &text)
+    finish(report, args, &text, inputs)
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
     let arches = parse_arches(&args.arch)?;
     let waivers = load_waivers(args.report.waivers.as_deref(), args.report.today.as_deref())?;
     let new_path = args.new.clone().unwrap_or_else(|| "/usr/include".into());
-    let new = sides::load(&new_path, &args.set, &arches)?;
-    let old_path = match &args.old {
-        Some(p) => p.clone(),
-        None => default_old(&args.set, &new)?,
-    };
-    let old = sides::load(&old_path, &args.set, &arches)?;
+    let scratch = scratch()?;
+    let mut policy = sandbox::Policy::system()
+        .read_headers(&new_path, &arches)
+        .read(&sides::snapshots_root())
+        .write(scratch.path());
+    if let Some(old) = &args.old {
+        policy = policy.read_headers(old, &arches);
+    }
+    let reads_headers = !sides::is_snapshot_dir(&new_path)
+        || args
+            .old
+            .as_deref()
+            .is_some_and(|o| !sides::is_snapshot_dir(o));
+    let mode = args.sandbox.mode(sandbox::Mode::Auto);
+    let (old_path, old, new) = confined(policy, mode, reads_headers, || {
+        let new = sides::load(&new_path, &args.set, &arches)?;
+        let old_path = match &args.old {
+            Some(p) => p.clone(),
+            None => default_old(&args.set, &new)?,
+        };
+        let old = sides::load(&old_path, &args.set, &arches)?;
+        Ok((old_path, old, new))
+    })?;
+    cleanup::install();
+    drop(scratch);
+    compared_arches(&args.arch, &arches, &[(&old_path, &old), (&new_path, &new)])?;
     if args.old.is_none() {
         eprintln!(
             "uapi-guard: checking {} against {}",
@@ -464,7 +608,45 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         );
     }
     let report = uapi_abi::check::check(&old.layouts, &new.layouts, waivers.as_ref())?;
-    emit(&report, &args.report, &sides::sources(&new))
+    emit(
+        &report,
+        &args.report,
+        &sides::sources(&new),
+        &[old_path, new_path],
+    )
+}
+
+/// Every architecture named on the command line must be on both sides (an error otherwise);
+/// with `all`, the ones a side lacks are named on stderr, so none is dropped without a word.
+fn compared_arches(
+    given: &[String],
+    arches: &[Arch],
+    sides: &[(&PathBuf, &sides::Side)],
+) -> Result<()> {
+    let explicit = !given.iter().any(|g| g == "all");
+    for (path, side) in sides {
+        let missing: Vec<&str> = arches
+            .iter()
+            .filter(|a| !side.layouts.iter().any(|l| l.arch == **a))
+            .map(|a| a.name())
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        if explicit {
+            bail!(
+                "{}: has no layout for {} (asked for with --arch)",
+                path.display(),
+                missing.join(", ")
+            );
+        }
+        eprintln!(
+            "uapi-guard: note: not compared: {} ({} has no layout for them)",
+            missing.join(", "),
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// The newest committed snapshot of `set` whose version is not newer than the new side's (the
@@ -496,9 +678,20 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     let arches = parse_arches(&args.arch)?;
     let waivers = load_waivers(args.report.waivers.as_deref(), args.report.today.as_deref())?;
     let path = args.side.clone().unwrap_or_else(|| "/usr/include".into());
-    let side = sides::load(&path, &args.set, &arches)?;
+    let scratch = scratch()?;
+    let policy = sandbox::Policy::system()
+        .read_headers(&path, &arches)
+        .write(scratch.path());
+    let mode = args.sandbox.mode(sandbox::Mode::Auto);
+    let reads_headers = !sides::is_snapshot_dir(&path);
+    let side = confined(policy, mode, reads_headers, || {
+        sides::load(&path, &args.set, &arches)
+    })?;
+    cleanup::install();
+    drop(scratch);
+    compared_arches(&args.arch, &arches, &[(&path, &side)])?;
     let report = uapi_abi::check::lint(&side.layouts, waivers.as_ref())?;
-    emit(&report, &args.report, &sides::sources(&side))
+    emit(&report, &args.report, &sides::sources(&side), &[path])
 }
 
 fn history(args: HistoryArgs) -> Result<ExitCode> {
@@ -558,6 +751,19 @@ fn history(args: HistoryArgs) -> Result<ExitCode> {
 fn bot(args: BotArgs) -> Result<ExitCode> {
     let arches = parse_arches(&args.arch)?;
     let waivers = load_waivers(args.report.waivers.as_deref(), args.report.today.as_deref())?;
+    let sandbox = args.sandbox.mode(sandbox::Mode::Require);
+    if sandbox == sandbox::Mode::Require {
+        if let Err(why) = sandbox::available() {
+            bail!(
+                "{why}: the bot compiles untrusted headers only inside a Landlock sandbox; \
+                 pass --sandbox off to review without it (trusted changes only)"
+            );
+        }
+    }
+    cleanup::install();
+    let inputs: Vec<PathBuf> = std::iter::once(args.repo.clone())
+        .chain(args.patch.clone())
+        .collect();
     let request = crate::bot::Request {
         repo: args.repo,
         base: args.base,
@@ -569,6 +775,7 @@ fn bot(args: BotArgs) -> Result<ExitCode> {
             memory_mib: args.compile_memory,
         },
         waivers,
+        sandbox,
     };
     let review = crate::bot::review(&request)?;
     let format = format_of(&args.report, Format::Markdown)?;
@@ -584,7 +791,7 @@ fn bot(args: BotArgs) -> Result<ExitCode> {
     } else {
         render(&review.report, &args.report, format, &review.sources)?
     };
-    finish(&review.report, &args.report, &text)
+    finish(&review.report, &args.report, &text, &inputs)
 }
 
 /// The bot comment's opening: what was compared and which headers were reviewed or refused.

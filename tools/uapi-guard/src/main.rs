@@ -1,7 +1,10 @@
 //! The `uapi-guard` command line: argument parsing and glue only. All work happens in `uapi-abi`.
 
 mod bot;
+mod cleanup;
 mod cli;
+mod output;
+mod sandbox;
 mod sides;
 
 use std::process::ExitCode;

@@ -14,16 +14,22 @@ pub struct Side {
     pub headers_root: Option<PathBuf>,
 }
 
+/// Whether `path` is a snapshot directory (holds `*.layout` files).
+pub fn is_snapshot_dir(path: &Path) -> bool {
+    std::fs::read_dir(path).is_ok_and(|entries| {
+        entries
+            .filter_map(|e| e.ok())
+            .any(|e| e.path().extension().is_some_and(|x| x == "layout"))
+    })
+}
+
 /// Loads `path`: a directory of `*.layout` files, or an include root holding `linux/`.
 pub fn load(path: &Path, set: &str, arches: &[Arch]) -> Result<Side> {
     if !path.is_dir() {
         bail!("{}: not a directory", path.display());
     }
-    let is_snapshot = std::fs::read_dir(path)
-        .with_context(|| format!("reading {}", path.display()))?
-        .filter_map(|e| e.ok())
-        .any(|e| e.path().extension().is_some_and(|x| x == "layout"));
-    if is_snapshot {
+    std::fs::read_dir(path).with_context(|| format!("reading {}", path.display()))?;
+    if is_snapshot_dir(path) {
         let layouts = uapi_abi::snapshot::read_snapshot_dir(path)?;
         let layouts = layouts
             .into_iter()
@@ -62,7 +68,7 @@ pub fn sources(side: &Side) -> Sources {
         .unwrap_or_default();
     for h in headers {
         let path = root.join(&h);
-        let text = std::fs::read_to_string(&path).ok();
+        let text = uapi_abi::input::read_text_bounded(&path, uapi_abi::input::HEADER_LIMIT).ok();
         sources.add(&h, &path.display().to_string(), text);
     }
     sources

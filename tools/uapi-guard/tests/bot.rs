@@ -509,3 +509,334 @@ fn a_large_review_stays_readable() {
     assert!(md.contains("more"), "truncation with counts:\n{md}");
     compare_golden("bot-large.md", &md.replace(&base[..12], "BASE"));
 }
+
+/// A place to watch for writes outside the bot's private tree (issue 15). The bot runs with
+/// `TMPDIR=<outer>/l1/l2/tmp`, so its private tree is `<tmp>/<bot folder>/head-src` and a path
+/// climbing k levels from its `include/uapi/` lands in the bot's folder (k = 3), `tmp` (4),
+/// `l2` (5), `l1` (6) or `<outer>` (7), where `victim.h` waits. After a run, `tmp` must be empty
+/// (the bot removed its folder) and nothing under `<outer>` may differ.
+struct Canary {
+    outer: tempfile::TempDir,
+    tmp: PathBuf,
+}
+
+impl Canary {
+    fn new() -> Canary {
+        let outer = tempfile::tempdir().unwrap();
+        let tmp = outer.path().join("l1/l2/tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        std::fs::create_dir_all(outer.path().join("mails")).unwrap();
+        std::fs::write(outer.path().join("victim.h"), "untouched\n").unwrap();
+        Canary { outer, tmp }
+    }
+
+    fn outer(&self) -> &Path {
+        self.outer.path()
+    }
+
+    /// Every entry under `<outer>`: its kind and, for files, contents (links not followed).
+    fn state(&self) -> Vec<(PathBuf, String)> {
+        fn walk(d: &Path, out: &mut Vec<(PathBuf, String)>) {
+            let mut entries: Vec<_> = std::fs::read_dir(d).unwrap().flatten().collect();
+            entries.sort_by_key(|e| e.path());
+            for e in entries {
+                let p = e.path();
+                let meta = std::fs::symlink_metadata(&p).unwrap();
+                if meta.is_dir() {
+                    out.push((p.clone(), "dir".into()));
+                    walk(&p, out);
+                } else if meta.is_file() {
+                    let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+                    out.push((p, text));
+                } else {
+                    out.push((p, format!("{:?}", meta.file_type())));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.outer(), &mut out);
+        out
+    }
+
+    fn mail(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.outer().join("mails").join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// Runs the bot on `mbox` and checks it refused the mail (exit 1, the mail and every
+    /// `expect` named in its error) with nothing changed outside its private tree.
+    fn refused(&self, r: &Repo, base: &str, mbox: &Path, expect: &[&str]) -> String {
+        let repo_before = r.fingerprint();
+        let before = self.state();
+        let o = Command::new(env!("CARGO_BIN_EXE_uapi-guard"))
+            .arg("bot")
+            .arg("--repo")
+            .arg(r.path())
+            .args(["--arch", "x86_64,i386", "--base", base, "--patch"])
+            .arg(mbox)
+            .env("TMPDIR", &self.tmp)
+            .output()
+            .expect("uapi-guard runs");
+        let e = err(&o);
+        let name = mbox.file_name().unwrap().to_string_lossy();
+        assert_eq!(o.status.code(), Some(1), "{name}: {e}{}", out(&o));
+        assert!(e.contains(&*mbox.display().to_string()), "{name}: {e}");
+        for x in expect {
+            assert!(e.contains(x), "{name}: `{x}` not in: {e}");
+        }
+        assert_eq!(
+            self.state(),
+            before,
+            "{name}: something changed outside the tree"
+        );
+        let left: Vec<_> = std::fs::read_dir(&self.tmp).unwrap().flatten().collect();
+        assert!(left.is_empty(), "{name}: left in TMPDIR: {left:?}");
+        assert_eq!(
+            r.fingerprint(),
+            repo_before,
+            "{name}: the repository changed"
+        );
+        e
+    }
+}
+
+/// `include/uapi/` followed by `k` `../`.
+fn climb(k: usize) -> String {
+    format!("include/uapi/{}", "../".repeat(k))
+}
+
+/// A hunk that applies to [`FOO`], so a mail holding it is a patch to the old parser too.
+const FOO_HUNK: &str = "diff --git a/include/uapi/linux/foo.h b/include/uapi/linux/foo.h\n\
+    --- a/include/uapi/linux/foo.h\n+++ b/include/uapi/linux/foo.h\n\
+    @@ -1,3 +1,4 @@\n #ifndef _UAPI_LINUX_FOO_H\n #define _UAPI_LINUX_FOO_H\n+/* touched */\n\
+    \x20#include <linux/types.h>\n";
+
+fn mail(subject: &str, body: &str) -> String {
+    format!("From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] {subject}\n\n---\n{body}")
+}
+
+#[test]
+fn quoted_diff_git_names_that_climb_out_are_refused() {
+    let (r, base) = base_repo();
+    let c = Canary::new();
+    // Empty new files: the names are only on the quoted `diff --git` line.
+    let mut body = String::new();
+    for k in 3..=7 {
+        let p = format!("{}X{k}.h", climb(k));
+        body.push_str(&format!(
+            "diff --git \"a/{p}\" \"b/{p}\"\nnew file mode 100644\nindex 0000000..e69de29\n"
+        ));
+    }
+    let mbox = c.mail("quoted.mbox", &mail("quoted", &body));
+    c.refused(
+        &r,
+        &base,
+        &mbox,
+        &["patch 1", "include/uapi/../../../X3.h", "climbs out"],
+    );
+}
+
+#[test]
+fn dash_names_with_any_prefix_that_climb_out_are_refused() {
+    let (r, base) = base_repo();
+    let c = Canary::new();
+    // After a real change to foo.h: traditional ---/+++ names whose first component is not
+    // a/ or b/ (git strips it all the same), appending to <outer>/victim.h and creating files.
+    let mut body = FOO_HUNK.to_string();
+    body.push_str(&format!(
+        "--- x/{v}victim.h\n+++ y/{v}victim.h\n@@ -1 +1,2 @@\n untouched\n+owned\n",
+        v = climb(7)
+    ));
+    for k in 4..=7 {
+        body.push_str(&format!(
+            "--- x/{p}new{k}.h\n+++ y/{p}new{k}.h\n@@ -0,0 +1 @@\n+owned\n",
+            p = climb(k)
+        ));
+    }
+    let mbox = c.mail("prefix.mbox", &mail("prefix", &body));
+    let victim = format!("`{}victim.h` climbs out", climb(7));
+    c.refused(&r, &base, &mbox, &["patch 1", &victim]);
+    assert_eq!(
+        std::fs::read_to_string(c.outer().join("victim.h")).unwrap(),
+        "untouched\n"
+    );
+}
+
+#[test]
+fn a_rename_or_copy_that_leaves_the_tree_is_refused() {
+    let (r, base) = base_repo();
+    let c = Canary::new();
+    // `rename old`/`rename new` is git's older spelling of rename from/to.
+    let target = format!("{}moved.h", climb(5));
+    let rename = c.mail(
+        "rename.mbox",
+        &mail(
+            "rename",
+            &format!(
+                "diff --git \"a/include/uapi/linux/foo.h\" \"b/{target}\"\nsimilarity index 100%\n\
+                 rename old include/uapi/linux/foo.h\nrename new {target}\n"
+            ),
+        ),
+    );
+    c.refused(
+        &r,
+        &base,
+        &rename,
+        &["patch 1", &format!("`{target}` climbs out")],
+    );
+    // A copy's source is read by git wherever it is: a quoted absolute one, here the victim.
+    let source = c.outer().join("victim.h").display().to_string();
+    let copy = c.mail(
+        "copy.mbox",
+        &mail(
+            "copy",
+            &format!(
+                "{FOO_HUNK}diff --git a/include/uapi/linux/foo.h b/include/uapi/linux/leak.h\n\
+                 similarity index 100%\ncopy from \"{source}\"\ncopy to include/uapi/linux/leak.h\n"
+            ),
+        ),
+    );
+    c.refused(
+        &r,
+        &base,
+        &copy,
+        &["patch 1", &format!("`{source}` is absolute")],
+    );
+}
+
+#[test]
+fn a_new_file_with_an_absolute_path_is_refused() {
+    let (r, base) = base_repo();
+    let c = Canary::new();
+    let abs = c.outer().join("abs.h").display().to_string();
+    let mbox = c.mail(
+        "absolute.mbox",
+        &mail(
+            "absolute",
+            &format!(
+                "{FOO_HUNK}diff --git \"a/{abs}\" \"b/{abs}\"\nnew file mode 100644\nindex 0000000..e69de29\n"
+            ),
+        ),
+    );
+    c.refused(
+        &r,
+        &base,
+        &mbox,
+        &["patch 1", &format!("`{abs}` is absolute")],
+    );
+}
+
+#[test]
+fn a_control_character_in_a_quoted_name_is_refused_and_shown_escaped() {
+    let (r, base) = base_repo();
+    let c = Canary::new();
+    let name = "include/uapi/linux/x\\n.h\\033[2J";
+    let mbox = c.mail(
+        "newline.mbox",
+        &mail(
+            "newline",
+            &format!(
+                "diff --git \"a/{name}\" \"b/{name}\"\nnew file mode 100644\n--- /dev/null\n\
+                 +++ \"b/{name}\"\n@@ -0,0 +1 @@\n+struct x {{ int a; }};\n"
+            ),
+        ),
+    );
+    let e = c.refused(
+        &r,
+        &base,
+        &mbox,
+        &[
+            "patch 1",
+            "`include/uapi/linux/x\\n.h\\x1b[2J` contains a control character",
+        ],
+    );
+    assert!(!e.contains('\x1b'), "{e}");
+}
+
+#[test]
+fn a_symlink_into_the_uapi_tree_is_refused_before_a_later_patch_writes_through_it() {
+    let (r, base) = base_repo();
+    let c = Canary::new();
+    let outer = c.outer().display().to_string();
+    let mbox = c.mail(
+        "symlink.mbox",
+        &format!(
+            "{}{}",
+            mail(
+                "1/2 link",
+                &format!(
+                    "diff --git a/include/uapi/linux/l b/include/uapi/linux/l\nnew file mode 120000\n\
+                     index 0000000..1111111\n--- /dev/null\n+++ b/include/uapi/linux/l\n\
+                     @@ -0,0 +1 @@\n+{outer}\n\\ No newline at end of file\n"
+                )
+            ),
+            mail(
+                "2/2 write through it",
+                "diff --git a/include/uapi/linux/l/victim.h b/include/uapi/linux/l/victim.h\n\
+                 --- a/include/uapi/linux/l/victim.h\n+++ b/include/uapi/linux/l/victim.h\n\
+                 @@ -1 +1,2 @@\n untouched\n+owned\n\
+                 diff --git a/include/uapi/linux/l/new.h b/include/uapi/linux/l/new.h\n\
+                 new file mode 100644\n--- /dev/null\n+++ b/include/uapi/linux/l/new.h\n\
+                 @@ -0,0 +1 @@\n+owned\n"
+            )
+        ),
+    );
+    c.refused(
+        &r,
+        &base,
+        &mbox,
+        &[
+            "patch 1 ([PATCH] 1/2 link) refused before anything was applied",
+            "mode 120000 (a symbolic link)",
+            "include/uapi/linux/l",
+        ],
+    );
+}
+
+#[test]
+fn a_legit_mail_with_a_rename_and_driver_changes_is_reviewed_from_gits_paths() {
+    let (r, base) = base_repo();
+    let c = Canary::new();
+    let mbox = c.mail(
+        "legit.mbox",
+        &mail(
+            "foo: touch, rename bar",
+            &format!(
+                "{FOO_HUNK}diff --git a/include/uapi/linux/bar.h b/include/uapi/linux/bar2.h\n\
+                 similarity index 100%\nrename from include/uapi/linux/bar.h\nrename to include/uapi/linux/bar2.h\n\
+                 diff --git a/drivers/foo/foo.c b/drivers/foo/foo.c\n--- a/drivers/foo/foo.c\n\
+                 +++ b/drivers/foo/foo.c\n@@ -1 +1 @@\n-int foo;\n+int foo = 2;\n"
+            ),
+        ),
+    );
+    let before = c.state();
+    let o = Command::new(env!("CARGO_BIN_EXE_uapi-guard"))
+        .arg("bot")
+        .arg("--repo")
+        .arg(r.path())
+        .args([
+            "--arch",
+            "x86_64,i386",
+            "--base",
+            &base,
+            "--format",
+            "json",
+            "--patch",
+        ])
+        .arg(&mbox)
+        .env("TMPDIR", &c.tmp)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    let v = json(&o);
+    // The rename's target was reviewed: struct bar now comes from bar2.h.
+    assert!(
+        found(&v, "embedded-variable-size", "struct bar")
+            .iter()
+            .any(|f| f["header"] == "linux/bar2.h"),
+        "{v}"
+    );
+    assert_eq!(c.state(), before);
+    assert!(std::fs::read_dir(&c.tmp).unwrap().next().is_none());
+}

@@ -382,7 +382,7 @@ fn bad_input_is_a_clear_error_never_a_panic() {
     let text = std::fs::read_to_string(good.join("x86_64.layout")).unwrap();
     std::fs::write(
         newer.join("x86_64.layout"),
-        text.replacen("schema 1", "schema 99", 1),
+        text.replacen("schema 2", "schema 99", 1),
     )
     .unwrap();
     let o = guard(&["check", &snap("6.12"), newer.to_str().unwrap()]);
@@ -391,14 +391,35 @@ fn bad_input_is_a_clear_error_never_a_panic() {
     assert!(e.contains("x86_64.layout:2") && e.contains("schema"), "{e}");
     assert!(!e.contains("panicked"), "{e}");
 
-    // Snapshots of different header sets cannot be compared.
+    // Snapshots of different header sets cannot be compared (rendered again: an edited file
+    // fails its checksum before anything is compared).
     let other = dir.path().join("other-set");
     std::fs::create_dir(&other).unwrap();
+    let mut layout = uapi_abi::snapshot::parse(&text).unwrap();
+    layout.header_set = "all".into();
     std::fs::write(
         other.join("x86_64.layout"),
-        text.replacen("header-set vfio", "header-set all", 1),
+        uapi_abi::snapshot::render(&layout),
     )
     .unwrap();
+
+    // A snapshot that lost its last lines, and one edited by hand: refused, not "compatible".
+    let cut = dir.path().join("cut");
+    std::fs::create_dir(&cut).unwrap();
+    let keep = text.trim_end().rfind('\n').unwrap() + 1;
+    std::fs::write(cut.join("x86_64.layout"), &text[..keep]).unwrap();
+    let edited = dir.path().join("edited");
+    std::fs::create_dir(&edited).unwrap();
+    std::fs::write(
+        edited.join("x86_64.layout"),
+        text.replacen("size=8 ", "size=16 ", 1),
+    )
+    .unwrap();
+    for (side, expect) in [(&cut, "truncated"), (&edited, "edited")] {
+        let o = guard(&["check", &snap("6.12"), side.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains(expect), "{}", stderr(&o));
+    }
     let o = guard(&["check", &snap("6.12"), other.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("header set"), "{}", stderr(&o));

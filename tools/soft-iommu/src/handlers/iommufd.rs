@@ -93,7 +93,7 @@ pub fn parse_entry(world: &World, dom: DomainId, e: &[u8]) -> Result<Invalidatio
     if u32_at(e, h::E_FLAGS) & !h::E_FLAG_LEAF != 0 || u32_at(e, h::E_RESERVED) != 0 {
         return Err(Errno::Eopnotsupp);
     }
-    if addr % PAGE_SIZE != 0 || npages == 0 {
+    if !addr.is_multiple_of(PAGE_SIZE) || npages == 0 {
         return Err(Errno::Einval);
     }
     let range = if npages == u64::MAX && addr == 0 {

@@ -96,7 +96,11 @@ pub fn parse_info(
             let addr = u64_at(info, ci::UNION + ci::U_ADDR);
             let granule = u64_at(info, ci::UNION + ci::U_GRANULE_SIZE);
             let nb = u64_at(info, ci::UNION + ci::U_NB_GRANULES);
-            if !granule.is_power_of_two() || granule < PAGE_SIZE || addr % granule != 0 || nb == 0 {
+            if !granule.is_power_of_two()
+                || granule < PAGE_SIZE
+                || !addr.is_multiple_of(granule)
+                || nb == 0
+            {
                 return Err(Errno::Einval);
             }
             let len = granule.checked_mul(nb).ok_or(Errno::Einval)?;

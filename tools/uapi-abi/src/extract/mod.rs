@@ -189,14 +189,21 @@ pub fn extract_header(
             .clang_macro_fallback()
             .clang_macro_fallback_build_dir(scratch);
     }
-    let bindings = builder.generate().map_err(|e| Error::Compile {
+    // bindgen panics on some inputs libclang accepts; that is this header's error, not the run's.
+    let generated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.generate()))
+        .map_err(|panic| Error::Compile {
+        header: header.to_string(),
+        arch,
+        message: format!("bindgen gave up on it: {}", panic_message(&panic)),
+    })?;
+    let bindings = generated.map_err(|e| Error::Compile {
         header: header.to_string(),
         arch,
         message: first_line(&e.to_string()),
     })?;
     let text = bindings.to_string();
     let collected = callbacks.with(std::mem::take);
-    let header_text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let header_text = crate::input::read_text_bounded(&path, crate::input::HEADER_LIMIT)?;
     let (records, mut constants) = parse_bindings(&text, &collected, &path_text, &header_text)
         .map_err(|message| Error::Bindings {
             header: header.to_string(),
@@ -246,4 +253,14 @@ fn regex_escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The text of a caught panic.
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into());
+    first_line(&text)
 }

@@ -41,11 +41,13 @@ pub fn escape(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '@' => out.push_str("&#64;"),
             '\n' | '\r' => out.push(' '),
+            // Shown as an escaped `\u{XXXX}`: a bidi control or zero-width character would
+            // reorder or hide the comment's text.
+            c if super::is_invisible(c) => out.push_str(&format!("\\\\u{{{:04X}}}", c as u32)),
             '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '+' | '.' | '!' | '|' | '~' | ':' => {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => {}
             c => out.push(c),
         }
     }
@@ -62,7 +64,8 @@ fn fenced(lang: &str, body: &str) -> String {
         longest = longest.max(run);
     }
     let fence = "`".repeat(longest.max(2) + 1);
-    format!("{fence}{lang}\n{}\n{fence}\n", body.trim_end())
+    let body: Vec<String> = body.trim_end().lines().map(super::visible).collect();
+    format!("{fence}{lang}\n{}\n{fence}\n", body.join("\n"))
 }
 
 /// The usual fix for a rule's finding.
@@ -260,6 +263,26 @@ fn detail(s: &mut String, report: &Report, f: &Finding) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bidi_and_zero_width_characters_are_shown_not_obeyed() {
+        // "Trojan Source": a right-to-left override and a zero-width space in a name.
+        let name = "struct a\u{202E}b\u{200B}c\u{1b}[31m";
+        let e = escape(name);
+        assert!(!e.chars().any(crate::report::is_invisible), "{e:?}");
+        assert!(
+            e.contains("u{202E}") && e.contains("u{200B}") && e.contains("u{001B}"),
+            "{e}"
+        );
+        let block = fenced("diff", &format!("-{name}\n+x"));
+        assert!(
+            !block
+                .chars()
+                .any(|c| c != '\n' && crate::report::is_invisible(c)),
+            "{block:?}"
+        );
+        assert!(block.contains("\\u{202E}"), "{block}");
+    }
 
     #[test]
     fn escape_neutralises_markup_links_html_and_mentions() {

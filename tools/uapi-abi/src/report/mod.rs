@@ -18,6 +18,43 @@ use crate::check::Report;
 use crate::findings::Finding;
 use crate::model::Arch;
 
+/// Whether a character would be invisible or would change how the text around it is shown:
+/// control characters (terminal escapes among them), Unicode bidi controls and zero-width
+/// characters (the "Trojan Source" tricks).
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}' | '\u{00AD}')
+}
+
+/// `s` with every character [`is_invisible`] finds shown as `\u{XXXX}`, so names from headers
+/// cannot hide text, reorder it or drive a terminal. Tabs and newlines are shown too: report
+/// lines are built by the renderers, never taken whole from a header.
+pub fn visible(s: &str) -> String {
+    if !s.chars().any(is_invisible) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_invisible(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod visible_tests {
+    #[test]
+    fn text_reports_show_escapes_instead_of_obeying_them() {
+        assert_eq!(super::visible("plain name"), "plain name");
+        assert_eq!(super::visible("a\u{1b}[2Jb"), "a\\u{001B}[2Jb");
+        assert_eq!(super::visible("x\u{2066}y"), "x\\u{2066}y");
+    }
+}
+
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -2,7 +2,7 @@
 //! snapshot diff of each item that breaks, and the waived findings last. Colour only when asked
 //! (the CLI asks when stdout is a terminal).
 
-use super::{arch_label, title, verdict};
+use super::{arch_label, title, verdict, visible};
 use crate::check::Report;
 use crate::findings::Severity;
 use std::fmt::Write as _;
@@ -66,20 +66,20 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 .iter()
                 .position(|f| &f.item != item)
                 .map_or(group.len(), |n| i + n);
-            let _ = writeln!(s, "  {item}  ({})", group[i].header);
+            let _ = writeln!(s, "  {}  ({})", visible(item), visible(&group[i].header));
             let mut diff = None;
             for f in &group[i..end] {
                 let field = f
                     .field
                     .as_deref()
-                    .map(|p| format!(" .{p}"))
+                    .map(|p| format!(" .{}", visible(p)))
                     .unwrap_or_default();
                 let _ = writeln!(
                     s,
                     "    {}{field} [{}]: {}",
                     f.rule,
                     arch_label(report, f),
-                    f.message
+                    visible(&f.message)
                 );
                 if detailed && diff.is_none() {
                     diff = report.diff_for(f);
@@ -87,6 +87,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
             }
             if let Some(d) = diff {
                 for line in d.lines() {
+                    let line = &visible(line);
                     let painted = match line.chars().next() {
                         Some('-') if !line.starts_with("---") => paint(color, "31", line),
                         Some('+') if !line.starts_with("+++") => paint(color, "32", line),
@@ -107,10 +108,10 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 s,
                 "  {} {} [{}]: {} ({})",
                 f.rule,
-                f.path(),
+                visible(&f.path()),
                 super::names(&f.arches),
-                waiver.reason,
-                waiver.link
+                visible(&waiver.reason),
+                visible(&waiver.link)
             );
         }
     }

@@ -20,7 +20,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
 
 /// Reads one `<arch>.layout` file.
 pub fn read_snapshot(path: &Path) -> Result<Layout, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::input::read_text_bounded(path, crate::input::SNAPSHOT_LIMIT)?;
     parse(&text).map_err(|(line, message)| Error::Snapshot {
         path: path.to_path_buf(),
         line,

@@ -1,10 +1,12 @@
 //! The snapshot text format: one line per item or field, in a stable order, so a pull request that
 //! changes a layout shows exactly the lines that changed. Reading a snapshot back reproduces the
-//! model exactly. Snapshot files may come from untrusted pull requests: reading never panics and
-//! every error names the file and line.
+//! model exactly. Snapshot files may come from untrusted pull requests: reading never panics,
+//! every error names the file and line, and a file that was truncated or edited by hand is
+//! refused rather than read as a smaller snapshot.
 //!
 //! ```text
-//! schema 1
+//! # uapi-guard layout snapshot; one line per item; do not edit by hand
+//! schema 2
 //! header-set vfio
 //! version 6.1
 //! arch x86_64
@@ -14,24 +16,57 @@
 //! skipped linux/foo.h error=...
 //! record struct vfio_info_cap_header kind=struct size=8 align=4 header=linux/vfio.h
 //! field struct vfio_info_cap_header.id offset=0 size=2 align=2 type=__u16
-//! field struct x.flags offset=0 size=4 align=4 bits=3+5 type=__u32
+//! field struct vfio_info_cap_header.flags offset=2 size=2 align=2 bits=16+5 type=__u16
 //! const VFIO_API_VERSION value=0 header=linux/vfio.h
 //! const VFIO_GET_API_VERSION value=15204 header=linux/vfio.h ioctl=none:0x3b:100:0 macro=_IO
 //! const VFIO_PCI_BAR0_REGION_INDEX value=0 header=linux/vfio.h enum=<anonymous>
+//! end records=1 fields=2 constants=3 headers=1 skipped=1 fnv1a64=0eba0f1439806908
 //! ```
-//! `type=`, `error=` and `arg=` run to the end of the line.
+//!
+//! - A line is `kind name key=value ...`; the name runs to the first token holding `=`.
+//!   `type=`, `error=` and `arg=` run to the end of the line; so do the values of `header-set`,
+//!   `version`, `bindgen`, `libclang` and `header`.
+//! - Escapes: every value is written with a backslash, every control character (tab, newline, DEL
+//!   and C1 included), and every invisible or bidi character (U+200B..U+200F, U+202A..U+202E,
+//!   U+2060..U+2064, U+2066..U+2069, U+FEFF, U+2028, U+2029, U+061C, U+180E, soft hyphen, tag
+//!   characters) escaped as `\xNN` (ASCII) or `\u{XXXX}` (lowercase hex, at least four digits).
+//!   Names also escape `=`, record names also `.` (it separates record and member on `field`
+//!   lines), and `key=value` values also escape the space. Nothing else is escaped, and each
+//!   value has one spelling: a raw character that needs an escape, an unneeded escape or a
+//!   malformed one is an error. Raw control or invisible characters are refused on any line.
+//! - `enum=` holds the tag of an enumerator's `enum <tag>`; a name without that prefix (never
+//!   extracted) is kept whole in `enum-name=`.
+//! - The last line, `end`, counts the `record`, `field`, `const`, `header` and `skipped` lines
+//!   and holds the FNV-1a 64 checksum (16 lowercase hex digits) of every byte before it. A
+//!   missing or malformed `end` line, a wrong count or checksum, a missing final newline or any
+//!   line after `end` is an error saying the snapshot is truncated or was edited.
+//! - Numbers are decimal with no sign or leading zero (values may be negative) and are checked:
+//!   record sizes below 2^32 and multiples of the alignment; alignments powers of two up to
+//!   2^16; a member's `offset + size` inside its record (a flexible array member is `size=0`); a
+//!   bitfield's bits inside the record, its width 1 to its type's width, its `offset=` the byte of
+//!   its first bit; ioctl type and number one byte each, size inside the architecture's size
+//!   field (14 bits, 13 on ppc64le); constant values inside `__s64` and `__u64`.
 
+mod fuzz;
 mod io;
 mod text;
 
+pub use fuzz::fuzz_trailer;
 pub use io::{read_snapshot, read_snapshot_dir, write_atomic, write_snapshot_dir};
-pub use text::{constant_line, parse, record_lines, render, SCHEMA};
+pub use text::{constant_line, parse, record_lines, render, seal, SCHEMA};
 
 /// The body of the `snapshot_parse` fuzz target (and its stable replay): parsing any bytes never
-/// panics, and whatever parses renders back to text that parses to the same layout.
+/// panics, and whatever parses renders back to text that parses to the same layout. The input is
+/// parsed as it is (which exercises the `end` line checks) and sealed with a correct `end` line
+/// (which no mutation would keep, and without which the line parser would be out of reach).
 pub fn fuzz_parse_round_trip(data: &[u8]) -> Result<(), String> {
     let text = String::from_utf8_lossy(data);
-    let Ok(layout) = parse(&text) else {
+    round_trip(&text)?;
+    round_trip(&seal(&text))
+}
+
+fn round_trip(text: &str) -> Result<(), String> {
+    let Ok(layout) = parse(text) else {
         return Ok(());
     };
     let rendered = render(&layout);

@@ -1,6 +1,6 @@
 //! Running the extraction of untrusted headers in a child process bounded in wall time and
 //! address space, so a header that makes the compiler run long or eat memory is refused
-//! instead of hanging the bot.
+//! instead of hanging the bot. One time budget covers a whole review, retries included.
 
 use anyhow::{Context, Result};
 use std::ffi::OsString;
@@ -10,13 +10,45 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Bounds for one child.
+/// Bounds of a review's compiles.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Wall-clock seconds before the child and everything it started are killed.
+    /// Wall-clock seconds all the review's compiles may take together, retries included.
     pub seconds: u64,
-    /// Address-space limit in MiB (RLIMIT_AS, through util-linux's prlimit).
+    /// Address-space limit of each compile in MiB (RLIMIT_AS, through util-linux's prlimit).
     pub memory_mib: u64,
+}
+
+/// What is left of a review's time budget. One try may take at most a quarter of the whole
+/// budget, so a try that runs over still leaves time to split its headers and find the slow one.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    deadline: Instant,
+    per_try: Duration,
+    total: Duration,
+}
+
+impl Budget {
+    /// A budget of `limits.seconds` from now.
+    pub fn start(limits: Limits) -> Budget {
+        let total = Duration::from_secs(limits.seconds);
+        Budget {
+            deadline: Instant::now() + total,
+            per_try: total / 4,
+            total,
+        }
+    }
+
+    /// The time the next try may take: `None` once the budget is spent.
+    pub fn next_try(&self) -> Option<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        (left > Duration::from_millis(100)).then(|| left.min(self.per_try))
+    }
+
+    /// The whole budget, for messages.
+    pub fn total(&self) -> Duration {
+        self.total
+    }
 }
 
 /// How a bounded child ended.
@@ -27,14 +59,22 @@ pub enum Outcome {
     TimedOut,
 }
 
-/// Runs `program args` under `limits`, in its own process group.
-pub fn run(program: &Path, args: &[OsString], limits: Limits) -> Result<Outcome> {
+/// Runs `program args` with `TMPDIR` set to `tmp`, for at most `timeout` and within
+/// `memory_mib` of address space, in its own process group.
+pub fn run(
+    program: &Path,
+    args: &[OsString],
+    tmp: &Path,
+    timeout: Duration,
+    memory_mib: u64,
+) -> Result<Outcome> {
     let mut cmd = Command::new("prlimit");
-    cmd.arg(format!("--as={}", limits.memory_mib * 1024 * 1024))
+    cmd.arg(format!("--as={}", memory_mib.saturating_mul(1024 * 1024)))
         .arg("--core=0")
         .arg("--")
         .arg(program)
         .args(args)
+        .env("TMPDIR", tmp)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -54,7 +94,7 @@ pub fn run(program: &Path, args: &[OsString], limits: Limits) -> Result<Outcome>
         let _ = err.read_to_end(&mut v);
         v
     });
-    let deadline = Instant::now() + Duration::from_secs(limits.seconds);
+    let deadline = Instant::now() + timeout;
     loop {
         if let Some(status) = child.try_wait()? {
             let stdout = out_reader.join().unwrap_or_default();

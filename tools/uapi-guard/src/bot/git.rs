@@ -47,6 +47,10 @@ pub fn tamed(dir: &Path) -> Command {
         .env("GIT_PAGER", "cat")
         .env("GIT_OPTIONAL_LOCKS", "0")
         .env_remove("GIT_EXTERNAL_DIFF")
+        // Configuration passed through the environment (`git -c` of a calling git, or
+        // GIT_CONFIG_COUNT/KEY_n/VALUE_n) could turn hooks or helpers back on.
+        .env_remove("GIT_CONFIG_PARAMETERS")
+        .env_remove("GIT_CONFIG_COUNT")
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
         .stdin(Stdio::null());

@@ -12,7 +12,7 @@ pub mod git;
 pub mod tree;
 
 use anyhow::{Context, Result};
-use bounded::{Limits, Outcome};
+use bounded::{Budget, Limits, Outcome};
 use git::Git;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
@@ -40,6 +40,8 @@ pub struct Request {
     pub limits: Limits,
     /// Accepted findings.
     pub waivers: Option<Waivers>,
+    /// Confinement of the compile children (passed on as their `--sandbox`).
+    pub sandbox: crate::sandbox::Mode,
 }
 
 /// The outcome of a review.
@@ -87,19 +89,11 @@ pub fn review(req: &Request) -> Result<Review> {
             )
         }
         (None, Some(mbox)) => {
-            let text =
-                std::fs::read(mbox).with_context(|| format!("reading {}", mbox.display()))?;
-            let patches = uapi_abi::mbox::parse(&String::from_utf8_lossy(&text))
-                .map_err(|e| anyhow::anyhow!("{}: {e}", mbox.display()))?;
+            let patches = tree::read_mbox(mbox)?;
             std::fs::create_dir_all(&base_src)?;
             tree::copy_tree(&base_src, &head_src)?;
-            tree::apply_patches(&head_src, mbox, &patches)?;
-            let paths = patches
-                .iter()
-                .flat_map(|p| p.files.iter())
-                .flat_map(|f| [f.old_path.clone(), f.new_path.clone()])
-                .flatten()
-                .collect();
+            // The paths git itself says it changed, not the parser's reading of the mail.
+            let paths = tree::apply_patches(&head_src, mbox, &patches)?;
             let name = mbox
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -160,6 +154,7 @@ pub fn review(req: &Request) -> Result<Review> {
         .cloned()
         .collect();
 
+    let budget = Budget::start(req.limits);
     let mut sides = Vec::new();
     for (i, root) in roots.iter().enumerate() {
         let label = if i == 0 {
@@ -172,8 +167,16 @@ pub fn review(req: &Request) -> Result<Review> {
             .filter(|h| present[i].contains(*h))
             .cloned()
             .collect();
-        let (layouts, over_limit) =
-            extract_bounded(root, label, &list, &req.arches, req.limits, work.path(), i)?;
+        let child = Child {
+            root,
+            label,
+            arches: &req.arches,
+            memory_mib: req.limits.memory_mib,
+            sandbox: req.sandbox,
+            work: work.path(),
+            budget,
+        };
+        let (layouts, over_limit) = child.extract(&list, &format!("snap-{i}"))?;
         for (h, why) in over_limit {
             if refused_names.insert(h.clone()) {
                 result.refused.push((h, why));
@@ -245,102 +248,132 @@ fn reachable(start: &[String], edges: &Edges) -> Vec<String> {
 /// (header, why it was refused).
 type Refusal = (String, String);
 
-/// Extracts `headers` of one side in a bounded child; when the child runs over its limits, each
-/// header is retried alone so the one at fault is named and the others are still compared.
-fn extract_bounded(
-    root: &Path,
-    label: &str,
-    headers: &[String],
-    arches: &[Arch],
-    limits: Limits,
-    work: &Path,
-    side: usize,
-) -> Result<(Vec<Layout>, Vec<Refusal>)> {
-    if headers.is_empty() {
-        return Ok((
-            arches.iter().map(|&a| empty_layout(label, a)).collect(),
-            Vec::new(),
-        ));
-    }
-    let out = work.join(format!("snap-{side}"));
-    match snapshot_child(root, label, headers, arches, limits, &out)? {
-        Ok(layouts) => return Ok((layouts, Vec::new())),
-        Err(why) if headers.len() == 1 => {
-            return Ok((
-                arches.iter().map(|&a| empty_layout(label, a)).collect(),
-                vec![(headers[0].clone(), why)],
-            ))
-        }
-        Err(_) => {}
-    }
-    let mut merged: Vec<Layout> = arches.iter().map(|&a| empty_layout(label, a)).collect();
-    let mut over = Vec::new();
-    for (i, h) in headers.iter().enumerate() {
-        let out = work.join(format!("snap-{side}-{i}"));
-        match snapshot_child(root, label, std::slice::from_ref(h), arches, limits, &out)? {
-            Ok(layouts) => {
-                for (m, l) in merged.iter_mut().zip(layouts) {
-                    merge(m, l);
-                }
-            }
-            Err(why) => over.push((h.clone(), why)),
-        }
-    }
-    Ok((merged, over))
+/// The bounded `uapi-guard snapshot` children of one side of a review.
+struct Child<'a> {
+    root: &'a Path,
+    label: &'a str,
+    arches: &'a [Arch],
+    memory_mib: u64,
+    sandbox: crate::sandbox::Mode,
+    work: &'a Path,
+    budget: Budget,
 }
 
-/// One bounded `uapi-guard snapshot` child; `Ok(Err(reason))` when it ran over its limits or
-/// failed.
-fn snapshot_child(
-    root: &Path,
-    label: &str,
-    headers: &[String],
-    arches: &[Arch],
-    limits: Limits,
-    out: &Path,
-) -> Result<std::result::Result<Vec<Layout>, String>> {
-    let exe = std::env::current_exe().context("locating uapi-guard")?;
-    let mut args: Vec<OsString> = vec![
-        "snapshot".into(),
-        "--headers".into(),
-        root.into(),
-        "--set".into(),
-        LABEL.into(),
-        "--kernel-version".into(),
-        label.into(),
-        "--arch".into(),
-        arches
-            .iter()
-            .map(|a| a.name())
-            .collect::<Vec<_>>()
-            .join(",")
-            .into(),
-        "--out".into(),
-        out.into(),
-    ];
-    for h in headers {
-        args.push("--header".into());
-        args.push(h.into());
-    }
-    match bounded::run(&exe, &args, limits)? {
-        Outcome::TimedOut => Ok(Err(format!(
-            "compiling it took longer than {} s; refused",
-            limits.seconds
-        ))),
-        Outcome::Exited(o) if !o.status.success() => {
-            let err = String::from_utf8_lossy(&o.stderr);
-            let last = err
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("");
-            Ok(Err(format!(
-                "extraction failed within {} MiB: {}",
-                limits.memory_mib,
-                last.trim()
-            )))
+impl Child<'_> {
+    /// Extracts `headers` in one bounded child; when it runs over its time or memory, the headers
+    /// are split in halves and each half retried, so the ones at fault are named and the others
+    /// are still compared. Every try draws on the review's one budget: once it is spent, the
+    /// headers not yet compiled are refused.
+    fn extract(&self, headers: &[String], tag: &str) -> Result<(Vec<Layout>, Vec<Refusal>)> {
+        let empty = || {
+            self.arches
+                .iter()
+                .map(|&a| empty_layout(self.label, a))
+                .collect()
+        };
+        if headers.is_empty() {
+            return Ok((empty(), Vec::new()));
         }
-        Outcome::Exited(_) => Ok(Ok(uapi_abi::snapshot::read_snapshot_dir(out)?)),
+        let Some(timeout) = self.budget.next_try() else {
+            let why = format!(
+                "the review's compile budget of {} s (--compile-timeout) was spent before it could be compiled; refused",
+                self.budget.total().as_secs()
+            );
+            return Ok((
+                empty(),
+                headers.iter().map(|h| (h.clone(), why.clone())).collect(),
+            ));
+        };
+        match self.run(headers, tag, timeout)? {
+            Ok(layouts) => Ok((layouts, Vec::new())),
+            Err(why) if headers.len() == 1 => Ok((empty(), vec![(headers[0].clone(), why)])),
+            Err(_) => {
+                let (a, b) = headers.split_at(headers.len() / 2);
+                let (mut merged, mut over) = self.extract(a, &format!("{tag}a"))?;
+                let (second, over_b) = self.extract(b, &format!("{tag}b"))?;
+                for (m, l) in merged.iter_mut().zip(second) {
+                    merge(m, l);
+                }
+                over.extend(over_b);
+                Ok((merged, over))
+            }
+        }
+    }
+
+    /// One bounded child; `Ok(Err(reason))` when it ran over its limits or failed. Its scratch
+    /// files live in a folder of the review's own, so a killed child leaves nothing behind.
+    fn run(
+        &self,
+        headers: &[String],
+        tag: &str,
+        timeout: std::time::Duration,
+    ) -> Result<std::result::Result<Vec<Layout>, String>> {
+        let exe = std::env::current_exe().context("locating uapi-guard")?;
+        let out = self.work.join(tag);
+        let tmp = self.work.join(format!("{tag}-tmp"));
+        std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        let mut args: Vec<OsString> = vec![
+            "snapshot".into(),
+            "--headers".into(),
+            self.root.into(),
+            "--set".into(),
+            LABEL.into(),
+            "--kernel-version".into(),
+            self.label.into(),
+            "--arch".into(),
+            self.arches
+                .iter()
+                .map(|a| a.name())
+                .collect::<Vec<_>>()
+                .join(",")
+                .into(),
+            "--sandbox".into(),
+            self.sandbox.name().into(),
+            "--out".into(),
+            out.clone().into(),
+        ];
+        for h in headers {
+            args.push("--header".into());
+            args.push(h.into());
+        }
+        let outcome = bounded::run(&exe, &args, &tmp, timeout, self.memory_mib)?;
+        let _ = std::fs::remove_dir_all(&tmp);
+        match outcome {
+            Outcome::TimedOut => Ok(Err(format!(
+                "compiling it took longer than {} s; refused",
+                timeout.as_secs_f64().round()
+            ))),
+            Outcome::Exited(o) if !o.status.success() => {
+                Ok(Err(child_failure(&o, self.memory_mib)))
+            }
+            Outcome::Exited(_) => Ok(Ok(uapi_abi::snapshot::read_snapshot_dir(&out)?)),
+        }
+    }
+}
+
+/// Why a child failed: the signal that killed it, or its own error line.
+fn child_failure(o: &std::process::Output, memory_mib: u64) -> String {
+    use std::os::unix::process::ExitStatusExt as _;
+    let err = String::from_utf8_lossy(&o.stderr);
+    let own = err
+        .lines()
+        .find_map(|l| l.strip_prefix("uapi-guard: error: "))
+        .map(|l| l.trim().to_string());
+    match (o.status.signal(), own) {
+        (Some(sig), _) => format!(
+            "the compile crashed (signal {sig}{}) within {memory_mib} MiB; refused",
+            match sig {
+                6 => ", SIGABRT",
+                9 => ", SIGKILL",
+                11 => ", SIGSEGV",
+                _ => "",
+            }
+        ),
+        (None, Some(line)) => format!("extraction failed within {memory_mib} MiB: {line}"),
+        (None, None) => format!(
+            "extraction failed within {memory_mib} MiB (exit status {})",
+            o.status.code().unwrap_or(-1)
+        ),
     }
 }
 
@@ -408,8 +441,10 @@ fn add_bot_findings(
     }
     for (old, new) in sides[0].iter().zip(&sides[1]) {
         for s in &new.skipped {
-            let compiled_before = old.headers.contains(&s.header);
-            if compiled_before {
+            // Fails closed: a reviewed header the head side cannot compile is a break unless
+            // the base could not compile it either (then nothing got worse).
+            let failed_before = old.skipped.iter().any(|o| o.header == s.header);
+            if !failed_before {
                 report.findings.push(Finding {
                     rule: "header-does-not-compile",
                     severity: Severity::Break,
@@ -419,7 +454,11 @@ fn add_bot_findings(
                     header: s.header.clone(),
                     old: None,
                     new: Some(s.reason.clone()),
-                    message: format!("{} no longer compiles on its own: {}", s.header, s.reason),
+                    message: if old.headers.contains(&s.header) {
+                        format!("{} no longer compiles on its own: {}", s.header, s.reason)
+                    } else {
+                        format!("{} does not compile on its own: {}", s.header, s.reason)
+                    },
                 });
             }
         }
