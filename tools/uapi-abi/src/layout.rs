@@ -105,6 +105,7 @@ pub fn extract_layout(
             provenance: provenance(),
             headers: analysed,
             skipped,
+            diagnostics: Vec::new(),
             records,
             constants,
         },

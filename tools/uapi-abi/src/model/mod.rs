@@ -128,6 +128,18 @@ pub struct SkippedHeader {
     pub reason: String,
 }
 
+/// Something the extraction noticed and decided, reported instead of stopping the run: today,
+/// bindgen and the compiled probe disagreeing on a number (the probe's is kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The header the item comes from.
+    pub header: String,
+    /// The record, field or constant concerned.
+    pub item: String,
+    /// What happened and what was kept.
+    pub message: String,
+}
+
 /// The tools that produced a layout.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Provenance {
@@ -152,6 +164,8 @@ pub struct Layout {
     pub headers: Vec<String>,
     /// Headers of the set that did not compile alone.
     pub skipped: Vec<SkippedHeader>,
+    /// What the extraction noticed and decided (sorted by header, then item).
+    pub diagnostics: Vec<Diagnostic>,
     /// Records by name.
     pub records: BTreeMap<String, Record>,
     /// Constants by name.

@@ -234,6 +234,7 @@ fn layout(inp: &mut Input<'_>) -> Layout {
         },
         headers: Vec::new(),
         skipped: Vec::new(),
+        diagnostics: Vec::new(),
         records: BTreeMap::new(),
         constants: BTreeMap::new(),
     };

@@ -723,6 +723,7 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
         provenance,
         headers,
         skipped,
+        diagnostics: Vec::new(),
         records,
         constants,
     })
@@ -991,6 +992,7 @@ mod tests {
                 header: "linux/foo.h".into(),
                 reason: "error: unknown type name".into(),
             }],
+            diagnostics: Vec::new(),
             records: BTreeMap::new(),
             constants: BTreeMap::new(),
         };

@@ -385,6 +385,7 @@ fn empty_layout(label: &str, arch: Arch) -> Layout {
         provenance: uapi_abi::layout::provenance(),
         headers: Vec::new(),
         skipped: Vec::new(),
+        diagnostics: Vec::new(),
         records: BTreeMap::new(),
         constants: BTreeMap::new(),
     }
@@ -395,6 +396,7 @@ fn merge(into: &mut Layout, from: Layout) {
     into.headers.sort();
     into.headers.dedup();
     into.skipped.extend(from.skipped);
+    into.diagnostics.extend(from.diagnostics);
     into.records.extend(from.records);
     into.constants.extend(from.constants);
 }
