@@ -4,7 +4,8 @@
 use crate::error::Error;
 use crate::extract::{extract_header, Extracted, MacroEval, RawConstant, RawRecord};
 use crate::model::{
-    Arch, BitRange, Constant, ConstantKind, Field, Ioctl, Layout, Provenance, Record, SkippedHeader,
+    Arch, BitRange, Constant, ConstantKind, Diagnostic, Field, Ioctl, Layout, Provenance, Record,
+    SkippedHeader,
 };
 use crate::probe::{self, align_path, ProbeValues, Query};
 use crate::sysroot::Sysroot;
@@ -59,6 +60,11 @@ pub fn extract_layout(
                     header: header.clone(),
                     reason: message,
                 }),
+            // One header whose bindings cannot be read never stops the others.
+            Err(e) if on_error == OnCompileError::Skip => skipped.push(SkippedHeader {
+                header: header.clone(),
+                reason: e.to_string(),
+            }),
             Err(e) => return Err(e),
         }
     }
@@ -72,13 +78,16 @@ pub fn extract_layout(
     let mut records = BTreeMap::new();
     let mut constants = BTreeMap::new();
     let mut analysed = Vec::new();
+    let mut diagnostics = Vec::new();
     for d in done {
         match d.outcome {
             Probed::Done {
                 records: r,
                 constants: c,
                 headers,
+                diagnostics: noticed,
             } => {
+                diagnostics.extend(noticed);
                 for record in r {
                     records.entry(record.name.clone()).or_insert(record);
                 }
@@ -92,6 +101,9 @@ pub fn extract_layout(
     }
     analysed.sort();
     skipped.sort_by(|a, b| a.header.cmp(&b.header));
+    diagnostics.sort_by(|a: &Diagnostic, b: &Diagnostic| {
+        (&a.header, &a.item).cmp(&(&b.header, &b.item))
+    });
     let bindings = extracted
         .iter()
         .filter(|e| analysed.contains(&e.header))
@@ -105,7 +117,7 @@ pub fn extract_layout(
             provenance: provenance(),
             headers: analysed,
             skipped,
-            diagnostics: Vec::new(),
+            diagnostics,
             records,
             constants,
         },
@@ -156,6 +168,7 @@ enum Probed {
         records: Vec<Record>,
         constants: Vec<Constant>,
         headers: Vec<String>,
+        diagnostics: Vec<Diagnostic>,
     },
     Skipped(SkippedHeader),
 }
@@ -248,6 +261,25 @@ fn probe_group<'a>(
     group: &'a [Extracted],
     on_error: OnCompileError,
 ) -> Result<Step<'a>, Error> {
+    match probe_group_strict(sysroot, arch, group, on_error) {
+        // Whatever stops a single header of a skipping set skips that header alone.
+        Err(e) if on_error == OnCompileError::Skip && group.len() == 1 => {
+            Ok(Step::Finished(Probed::Skipped(SkippedHeader {
+                header: group[0].header.clone(),
+                reason: e.to_string(),
+            })))
+        }
+        Err(_) if on_error == OnCompileError::Skip => Ok(halves(group)),
+        other => other,
+    }
+}
+
+fn probe_group_strict<'a>(
+    sysroot: &Sysroot,
+    arch: Arch,
+    group: &'a [Extracted],
+    on_error: OnCompileError,
+) -> Result<Step<'a>, Error> {
     let headers: Vec<String> = group.iter().map(|e| e.header.clone()).collect();
     let raw_records: Vec<RawRecord> = group.iter().flat_map(|e| e.records.clone()).collect();
     let mut raw_constants: Vec<RawConstant> =
@@ -270,11 +302,20 @@ fn probe_group<'a>(
         }
         Err(e) => return Err(e),
     };
-    match assemble_group(group, &raw_constants, &values, arch) {
+    // In a group, a disagreement may come from one header's macro changing another's
+    // expression, so the group is split; for a single header the probe, the compiler's own
+    // answer, is kept and the disagreement becomes a diagnostic.
+    let mut noticed = if group.len() > 1 {
+        None
+    } else {
+        Some(Vec::new())
+    };
+    match assemble_group(group, &raw_constants, &values, arch, &mut noticed) {
         Ok((records, constants)) => Ok(Step::Finished(Probed::Done {
             records,
             constants,
             headers,
+            diagnostics: noticed.unwrap_or_default(),
         })),
         Err(Error::Mismatch { .. }) if group.len() > 1 => {
             Ok(Step::Split(group.chunks(1).rev().collect()))
@@ -282,6 +323,10 @@ fn probe_group<'a>(
         Err(e) => Err(e),
     }
 }
+
+/// Where disagreements between bindgen and the probe go: `None` makes each an error (a group
+/// of headers, to be split), `Some` collects them as diagnostics (a single header).
+type Noticed = Option<Vec<Diagnostic>>;
 
 type Assembled = (Vec<Record>, Vec<Constant>);
 
@@ -292,22 +337,49 @@ fn assemble_group(
     kept: &[RawConstant],
     values: &ProbeValues,
     arch: Arch,
+    noticed: &mut Noticed,
 ) -> Result<Assembled, Error> {
     let mut records = Vec::new();
     let mut constants = Vec::new();
     for e in group {
         for raw in &e.records {
-            records.push(assemble_record(raw, &e.header, values, arch)?);
+            records.push(assemble_record(raw, &e.header, values, arch, noticed)?);
         }
         for raw in e
             .constants
             .iter()
             .filter(|c| kept.iter().any(|k| k.name == c.name))
         {
-            constants.push(assemble_constant(raw, &e.header, values, arch)?);
+            constants.push(assemble_constant(raw, &e.header, values, arch, noticed)?);
         }
     }
     Ok((records, constants))
+}
+
+/// Reports a disagreement: an error, or a diagnostic keeping the probe's value.
+fn disagree(noticed: &mut Noticed, header: &str, e: Error) -> Result<(), Error> {
+    match (noticed, &e) {
+        (
+            Some(list),
+            Error::Mismatch {
+                item,
+                what,
+                bindgen,
+                probe,
+                ..
+            },
+        ) => {
+            list.push(Diagnostic {
+                header: header.to_string(),
+                item: item.clone(),
+                message: format!(
+                    "{what}: bindgen says {bindgen}, the compiled probe {probe}; the probe's value is kept"
+                ),
+            });
+            Ok(())
+        }
+        _ => Err(e),
+    }
 }
 
 fn need(values: &ProbeValues, q: Query, arch: Arch) -> Result<u64, Error> {
@@ -342,11 +414,16 @@ fn assemble_record(
     header: &str,
     values: &ProbeValues,
     arch: Arch,
+    noticed: &mut Noticed,
 ) -> Result<Record, Error> {
     let size_bytes = need(values, Query::Size(raw.name.clone()), arch)?;
     let align_bytes = need(values, Query::Align(raw.name.clone()), arch)?;
-    check(arch, &raw.name, "size", raw.size_bytes, size_bytes)?;
-    check(arch, &raw.name, "alignment", raw.align_bytes, align_bytes)?;
+    if let Err(e) = check(arch, &raw.name, "size", raw.size_bytes, size_bytes) {
+        disagree(noticed, header, e)?;
+    }
+    if let Err(e) = check(arch, &raw.name, "alignment", raw.align_bytes, align_bytes) {
+        disagree(noticed, header, e)?;
+    }
     let mut fields = Vec::with_capacity(raw.fields.len());
     for f in &raw.fields {
         let item = format!("{}.{}", raw.name, f.path);
@@ -375,7 +452,9 @@ fn assemble_record(
                 Query::Offset(raw.name.clone(), f.path.clone()),
                 arch,
             )?;
-            check(arch, &item, "offset", f.offset_bytes, offset_bytes)?;
+            if let Err(e) = check(arch, &item, "offset", f.offset_bytes, offset_bytes) {
+                disagree(noticed, header, e)?;
+            }
             let size_bytes = if f.c_type.ends_with("[]") {
                 0
             } else {
@@ -415,6 +494,7 @@ fn assemble_constant(
     header: &str,
     values: &ProbeValues,
     arch: Arch,
+    noticed: &mut Noticed,
 ) -> Result<Constant, Error> {
     let bits = need(values, Query::Value(raw.name.clone()), arch)?;
     let negative = need(values, Query::Negative(raw.name.clone()), arch)? != 0;
@@ -431,13 +511,14 @@ fn assemble_constant(
                 && b as u32 == bits as u32)
     };
     if let Some(b) = raw.value.filter(|&b| !agrees(b)) {
-        return Err(Error::Mismatch {
+        let e = Error::Mismatch {
             arch,
             item: raw.name.clone(),
             what: "value",
             bindgen: i128::from(b),
             probe: value,
-        });
+        };
+        disagree(noticed, header, e)?;
     }
     let ioctl = match &raw.ioctl {
         None => None,

@@ -14,6 +14,7 @@
 //! libclang Debian clang version 14.0.6
 //! header linux/vfio.h
 //! skipped linux/foo.h error=...
+//! diagnostic MAX_KEY_OFFSET header=linux/bcache.h message=bindgen says -1, the probe 9223372036854775807; the probe's value is kept
 //! record struct vfio_info_cap_header kind=struct size=8 align=4 header=linux/vfio.h
 //! field struct vfio_info_cap_header.id offset=0 size=2 align=2 type=__u16
 //! field struct vfio_info_cap_header.flags offset=2 size=2 align=2 bits=16+5 type=__u16
@@ -24,7 +25,7 @@
 //! ```
 //!
 //! - A line is `kind name key=value ...`; the name runs to the first token holding `=`.
-//!   `type=`, `error=` and `arg=` run to the end of the line; so do the values of `header-set`,
+//!   `type=`, `error=`, `arg=` and `message=` run to the end of the line; so do the values of `header-set`,
 //!   `version`, `bindgen`, `libclang` and `header`.
 //! - Escapes: every value is written with a backslash, every control character (tab, newline, DEL
 //!   and C1 included), and every invisible or bidi character (U+200B..U+200F, U+202A..U+202E,
@@ -36,8 +37,12 @@
 //!   malformed one is an error. Raw control or invisible characters are refused on any line.
 //! - `enum=` holds the tag of an enumerator's `enum <tag>`; a name without that prefix (never
 //!   extracted) is kept whole in `enum-name=`.
-//! - The last line, `end`, counts the `record`, `field`, `const`, `header` and `skipped` lines
-//!   and holds the FNV-1a 64 checksum (16 lowercase hex digits) of every byte before it. A
+//! - `diagnostic` lines hold what the extraction noticed and decided instead of stopping (the
+//!   item, its header, and what happened and what was kept), in the layout's order.
+//! - The last line, `end`, counts the `record`, `field`, `const`, `header`, `skipped` and
+//!   `diagnostic` lines and holds the FNV-1a 64 checksum (16 lowercase hex digits) of every byte
+//!   before it. `diagnostics=` is written only when there are some (a snapshot without
+//!   diagnostics keeps the bytes it had before they existed), and `diagnostics=0` is refused. A
 //!   missing or malformed `end` line, a wrong count or checksum, a missing final newline or any
 //!   line after `end` is an error saying the snapshot is truncated or was edited.
 //! - Numbers are decimal with no sign or leading zero (values may be negative) and are checked:

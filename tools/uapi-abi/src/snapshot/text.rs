@@ -14,8 +14,8 @@
 //!   bit widths, constant values inside `__s64` and `__u64`.
 
 use crate::model::{
-    Arch, BitRange, Constant, ConstantKind, Field, Ioctl, IoctlDir, IoctlEncoding, Layout,
-    Provenance, Record, RecordKind, SkippedHeader,
+    Arch, BitRange, Constant, ConstantKind, Diagnostic, Field, Ioctl, IoctlDir, IoctlEncoding,
+    Layout, Provenance, Record, RecordKind, SkippedHeader,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -37,21 +37,28 @@ const MIN_VALUE: i128 = i64::MIN as i128;
 const MAX_VALUE: i128 = u64::MAX as i128;
 
 /// The counts of the `end` line, in order, with the line kind each counts.
-const COUNTS: [(&str, &str); 5] = [
+const COUNTS: [(&str, &str); 6] = [
     ("records", "record"),
     ("fields", "field"),
     ("constants", "const"),
     ("headers", "header"),
     ("skipped", "skipped"),
+    ("diagnostics", "diagnostic"),
 ];
+
+/// The counts written only when they are not zero, so that snapshots without them keep the
+/// bytes they had before the line kind existed (and each count still has one spelling).
+fn optional_count(key: &str) -> bool {
+    key == "diagnostics"
+}
 
 /// Where a value sits on its line, which decides what must be escaped in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pos {
     /// Runs to the end of the line: `header-set`, `version`, `bindgen`, `libclang`, `header`,
-    /// `type=`, `error=`, `arg=`.
+    /// `type=`, `error=`, `arg=`, `message=`.
     Text,
-    /// The name before the first `key=` (constants, fields, skipped headers): `=` too, so a name
+    /// The name before the first `key=` (constants, fields, skipped headers, diagnostics): `=` too, so a name
     /// cannot end early and forge a key. Spaces stay (`struct foo`): they cannot end a name.
     Name,
     /// A record's name: `=` and `.` too, since `.` separates it from the member in field lines.
@@ -187,10 +194,13 @@ fn fnv1a64(bytes: &[u8]) -> u64 {
 }
 
 /// Appends the `end` line for the text already in `s`.
-fn push_end(s: &mut String, counts: [usize; 5]) {
+fn push_end(s: &mut String, counts: [usize; 6]) {
     let sum = fnv1a64(s.as_bytes());
     s.push_str("end");
     for ((key, _), n) in COUNTS.iter().zip(counts) {
+        if n == 0 && optional_count(key) {
+            continue;
+        }
         let _ = write!(s, " {key}={n}");
     }
     let _ = writeln!(s, " fnv1a64={sum:016x}");
@@ -224,6 +234,9 @@ pub fn render(layout: &Layout) -> String {
             esc(&sk.reason, Pos::Text)
         );
     }
+    for d in &layout.diagnostics {
+        let _ = writeln!(s, "{}", diagnostic_line(d));
+    }
     let mut fields = 0;
     for r in layout.records.values() {
         fields += r.fields.len();
@@ -244,9 +257,20 @@ pub fn render(layout: &Layout) -> String {
             layout.constants.len(),
             layout.headers.len(),
             layout.skipped.len(),
+            layout.diagnostics.len(),
         ],
     );
     s
+}
+
+/// The snapshot line of one diagnostic: `diagnostic <item> header=<h> message=<rest of line>`.
+fn diagnostic_line(d: &Diagnostic) -> String {
+    format!(
+        "diagnostic {} header={} message={}",
+        esc(&d.item, Pos::Name),
+        esc(&d.header, Pos::Value),
+        esc(&d.message, Pos::Text)
+    )
 }
 
 /// The snapshot lines of one record: its `record` line, then one `field` line per member.
@@ -329,7 +353,7 @@ pub fn seal(text: &str) -> String {
     if !s.is_empty() && !s.ends_with('\n') {
         s.push('\n');
     }
-    let mut counts = [0; 5];
+    let mut counts = [0; 6];
     for line in s.split('\n') {
         if let Some(i) = COUNTS.iter().position(|(_, kind)| *kind == word(line)) {
             counts[i] += 1;
@@ -574,6 +598,7 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
     let mut arch: Option<Arch> = None;
     let mut headers = Vec::new();
     let mut skipped = Vec::new();
+    let mut diagnostics = Vec::new();
     let mut records: BTreeMap<String, Record> = BTreeMap::new();
     let mut field_count = 0;
     let mut constants = BTreeMap::new();
@@ -612,6 +637,15 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
                 skipped.push(SkippedHeader {
                     header: unescape(l.name, Pos::Name).map_err(err)?,
                     reason: l.text("error", Pos::Text).map_err(err)?,
+                });
+            }
+            "diagnostic" => {
+                let l = split_line(rest, &["message"]);
+                l.check(&["header", "message"]).map_err(err)?;
+                diagnostics.push(Diagnostic {
+                    item: unescape(l.name, Pos::Name).map_err(err)?,
+                    header: l.text("header", Pos::Value).map_err(err)?,
+                    message: l.text("message", Pos::Text).map_err(err)?,
                 });
             }
             "record" => {
@@ -682,6 +716,7 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
             constants.len(),
             headers.len(),
             skipped.len(),
+            diagnostics.len(),
         ],
     )?;
 
@@ -723,7 +758,7 @@ pub fn parse(text: &str) -> Result<Layout, ParseError> {
         provenance,
         headers,
         skipped,
-        diagnostics: Vec::new(),
+        diagnostics,
         records,
         constants,
     })
@@ -735,26 +770,36 @@ fn check_end(
     text: &str,
     start: usize,
     lineno: usize,
-    counts: [usize; 5],
+    counts: [usize; 6],
 ) -> Result<(), ParseError> {
     let err = |m: String| (lineno, m);
     let line = &text[start..text.len() - 1];
     raw_chars(line).map_err(err)?;
     let malformed = || {
         err(format!(
-            "malformed `end` line (expected `end records=N fields=N constants=N headers=N skipped=N fnv1a64=<16 hex digits>`): the snapshot is truncated or was edited; {REGENERATE}"
+            "malformed `end` line (expected `end records=N fields=N constants=N headers=N skipped=N [diagnostics=N] fnv1a64=<16 hex digits>`, `diagnostics=` only when not 0): the snapshot is truncated or was edited; {REGENERATE}"
         ))
     };
-    let mut tokens = line.split(' ');
+    let mut tokens = line.split(' ').peekable();
     if tokens.next() != Some("end") {
         return Err(malformed());
     }
     for ((key, kind), actual) in COUNTS.iter().zip(counts) {
-        let n = tokens
-            .next()
-            .and_then(|t| t.strip_prefix(key)?.strip_prefix('='))
-            .and_then(canon_u64)
-            .ok_or_else(malformed)?;
+        let given = |t: &str| t.strip_prefix(key).is_some_and(|t| t.starts_with('='));
+        let n = if optional_count(key) && !tokens.peek().is_some_and(|t| given(t)) {
+            0
+        } else {
+            let n = tokens
+                .next()
+                .and_then(|t| t.strip_prefix(key)?.strip_prefix('='))
+                .and_then(canon_u64)
+                .ok_or_else(malformed)?;
+            // An optional count is written only when it is not 0: one spelling.
+            if n == 0 && optional_count(key) {
+                return Err(malformed());
+            }
+            n
+        };
         if usize::try_from(n).ok() != Some(actual) {
             return Err(err(format!(
                 "`{key}={n}` but the snapshot has {actual} `{kind}` line{}: it is truncated or was edited; {REGENERATE}",
@@ -1484,5 +1529,113 @@ mod tests {
         assert!(e("const E ", "const  ").contains("empty constant name"));
         assert!(e("arch x86_64\n", "arch x86_64\narch i386\n").contains("`arch` given twice"));
         assert!(e("schema 2\n", "schema 2\nschema 2\n").contains("`schema` given twice"));
+    }
+
+    fn with_diagnostics() -> Layout {
+        let mut l = layout();
+        l.diagnostics = vec![
+            Diagnostic {
+                header: "linux/bcache.h".into(),
+                item: "MAX_KEY_OFFSET".into(),
+                message: "value is -1 according to bindgen but 9223372036854775807 according to the compiled probe; the probe's is kept".into(),
+            },
+            Diagnostic {
+                header: "linux/a b.h".into(),
+                item: "x header=forged\nend records=0".into(),
+                message: "first\nsecond message=forged \u{202e}".into(),
+            },
+        ];
+        l
+    }
+
+    #[test]
+    fn diagnostics_round_trip_escaped_and_are_counted() {
+        let l = with_diagnostics();
+        let text = render(&l);
+        assert_eq!(parse(&text).unwrap(), l);
+        assert!(text.contains(
+            "\ndiagnostic MAX_KEY_OFFSET header=linux/bcache.h message=value is -1 according to bindgen"
+        ));
+        assert!(text.contains(
+            "\ndiagnostic x header\\x3dforged\\x0aend records\\x3d0 header=linux/a\\x20b.h message=first\\x0asecond message=forged \\u{202e}\n"
+        ), "{text}");
+        // One line each, after the `skipped` lines.
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.starts_with("diagnostic "))
+                .count(),
+            2
+        );
+        let end = text.lines().last().unwrap();
+        assert!(
+            end.starts_with(
+                "end records=1 fields=3 constants=2 headers=1 skipped=1 diagnostics=2 fnv1a64="
+            ),
+            "{end}"
+        );
+        assert_eq!(seal(&text), text);
+        // A lost diagnostic line is a wrong count, not a smaller snapshot.
+        let cut = text.replacen(
+            "diagnostic MAX_KEY_OFFSET",
+            "# diagnostic MAX_KEY_OFFSET",
+            1,
+        );
+        let e = parse(&cut).unwrap_err();
+        assert!(
+            e.1.contains("`diagnostics=2` but the snapshot has 1 `diagnostic` line"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn the_diagnostics_count_is_written_only_when_not_zero() {
+        // Snapshots without diagnostics keep the bytes they had before the line kind existed.
+        let text = good();
+        assert!(!text.contains("diagnostic"), "{text}");
+        // `diagnostics=0` is a second spelling of no count: refused.
+        let zero = text.replacen(" fnv1a64=", " diagnostics=0 fnv1a64=", 1);
+        assert!(parse(&zero).unwrap_err().1.contains("malformed `end` line"));
+        // Diagnostic lines with no count, or a count with no lines, are refused.
+        let with = render(&with_diagnostics());
+        let dropped = with.replacen(" diagnostics=2", "", 1);
+        let e = parse(&dropped).unwrap_err();
+        assert!(e.1.contains("has 2 `diagnostic` lines"), "{e:?}");
+        let e = parse(&text.replacen(" fnv1a64=", " diagnostics=1 fnv1a64=", 1)).unwrap_err();
+        assert!(
+            e.1.contains("`diagnostics=1` but the snapshot has 0"),
+            "{e:?}"
+        );
+        // Out of order with `skipped=`, or doubled: malformed.
+        let swapped = with.replacen("skipped=1 diagnostics=2", "diagnostics=2 skipped=1", 1);
+        assert!(parse(&swapped)
+            .unwrap_err()
+            .1
+            .contains("malformed `end` line"));
+        let twice = with.replacen("diagnostics=2", "diagnostics=2 diagnostics=2", 1);
+        assert!(parse(&twice)
+            .unwrap_err()
+            .1
+            .contains("malformed `end` line"));
+    }
+
+    #[test]
+    fn diagnostic_lines_refuse_what_rendering_never_writes() {
+        let text = render(&with_diagnostics());
+        let e = |from: &str, to: &str| refused(&text, |t| t.replacen(from, to, 1)).1;
+        assert!(e(
+            "diagnostic MAX_KEY_OFFSET header=linux/bcache.h ",
+            "diagnostic MAX_KEY_OFFSET "
+        )
+        .contains("missing `header=`"));
+        assert!(e(
+            "header=linux/bcache.h message=",
+            "header=linux/bcache.h text="
+        )
+        .contains("unknown key `text=`"));
+        assert!(e("diagnostic MAX_KEY_OFFSET ", "diagnostic ").contains("no name"));
+        assert!(
+            e("header=linux/bcache.h ", "header=linux/bcache.h k=v ").contains("unknown key `k=`")
+        );
+        assert!(e("according to bindgen", "according\\x20to bindgen").contains("written as itself"));
     }
 }
