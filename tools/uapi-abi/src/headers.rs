@@ -8,6 +8,25 @@ use std::path::Path;
 /// The headers of the `vfio` set, each taken where present.
 pub const VFIO_SET: [&str; 3] = ["linux/vfio.h", "linux/iommu.h", "linux/iommufd.h"];
 
+/// The folders of an installed UAPI tree besides each architecture's `asm/`: what the kernel's
+/// `include/uapi/` holds (see `make headers_install`, which installs exactly these).
+/// A C library's own headers under the same root (`sys/`, `bits/`, `netinet/`) are not UAPI.
+pub const UAPI_DIRS: [&str; 13] = [
+    "linux",
+    "asm-generic",
+    "drm",
+    "misc",
+    "mtd",
+    "rdma",
+    "scsi",
+    "sound",
+    "video",
+    "xen",
+    "cxl",
+    "fwctl",
+    "regulator",
+];
+
 /// How a header set is extracted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetPolicy {
@@ -15,6 +34,12 @@ pub struct SetPolicy {
     pub on_error: OnCompileError,
     /// How macros bindgen's parser cannot evaluate get their values.
     pub macros: MacroEval,
+    /// Whether each architecture's own `asm/` headers are part of the set.
+    pub asm: bool,
+    /// Whether headers are compiled as userspace compiles them: `linux/ioctl.h` first, so every
+    /// `_IO*` macro is evaluated, and a header that does not compile alone is retried after the
+    /// C library's basic headers ([`crate::sysroot::LIBC_PRELUDE`]).
+    pub as_userspace: bool,
 }
 
 /// Resolves a header set name against an include root: the headers (relative to the root) and how
@@ -38,17 +63,25 @@ pub fn resolve(set: &str, root: &Path) -> Result<(Vec<String>, SetPolicy), Error
             SetPolicy {
                 on_error: OnCompileError::Fail,
                 macros: MacroEval::BindgenFallback,
+                asm: false,
+                as_userspace: false,
             },
         )),
         "all" => {
             let mut found = Vec::new();
-            collect(&root.join("linux"), "linux", &mut found)?;
+            for dir in UAPI_DIRS {
+                if root.join(dir).is_dir() {
+                    collect(&root.join(dir), dir, &mut found)?;
+                }
+            }
             found.sort();
             Ok((
                 found,
                 SetPolicy {
                     on_error: OnCompileError::Skip,
                     macros: MacroEval::Batched,
+                    asm: true,
+                    as_userspace: true,
                 },
             ))
         }

@@ -100,6 +100,11 @@ pub fn extract_layout(
         }
     }
     analysed.sort();
+    // Reasons name files relative to the include root, so they read the same for every tree.
+    let root_prefix = format!("{}/", sysroot.root().display());
+    for s in &mut skipped {
+        s.reason = s.reason.replace(&root_prefix, "");
+    }
     skipped.sort_by(|a, b| a.header.cmp(&b.header));
     diagnostics.sort_by(|a: &Diagnostic, b: &Diagnostic| {
         (&a.header, &a.item).cmp(&(&b.header, &b.item))
@@ -123,6 +128,63 @@ pub fn extract_layout(
         },
         bindings,
     })
+}
+
+/// [`extract_layout`] with headers compiled as userspace compiles them: `linux/ioctl.h` first
+/// (some headers use `_IOR` and friends without including it, relying on their users), and a
+/// header that still does not compile alone is retried after the C library's basic headers
+/// ([`crate::sysroot::LIBC_PRELUDE`]); one that compiles only so carries a diagnostic saying so.
+/// What still fails keeps the reason it failed alone.
+pub fn extract_as_userspace(
+    sysroot: &Sysroot,
+    header_set: &str,
+    version: &str,
+    headers: &[String],
+    arch: Arch,
+    on_error: OnCompileError,
+    macros: MacroEval,
+) -> Result<Extraction, Error> {
+    let alone = sysroot.with_prelude(&["linux/ioctl.h"]);
+    let mut first = extract_layout(&alone, header_set, version, headers, arch, on_error, macros)?;
+    let retry: Vec<String> = first
+        .layout
+        .skipped
+        .iter()
+        .map(|s| s.header.clone())
+        .filter(|h| headers.contains(h))
+        .collect();
+    if retry.is_empty() {
+        return Ok(first);
+    }
+    let mut prelude: Vec<&str> = crate::sysroot::LIBC_PRELUDE.to_vec();
+    prelude.push("linux/ioctl.h");
+    let with_libc = sysroot.with_prelude(&prelude);
+    let second = extract_layout(&with_libc, header_set, version, &retry, arch, on_error, macros)?;
+    let l = &mut first.layout;
+    for h in &second.layout.headers {
+        l.skipped.retain(|s| &s.header != h);
+        l.diagnostics.push(Diagnostic {
+            header: h.clone(),
+            item: h.clone(),
+            message: format!(
+                "does not compile alone; compiled after the C library's {}, as userspace includes them",
+                crate::sysroot::LIBC_PRELUDE.join(", ")
+            ),
+        });
+    }
+    for (name, r) in second.layout.records {
+        l.records.entry(name).or_insert(r);
+    }
+    for (name, c) in second.layout.constants {
+        l.constants.entry(name).or_insert(c);
+    }
+    l.headers.extend(second.layout.headers);
+    l.headers.sort();
+    l.diagnostics.extend(second.layout.diagnostics);
+    l.diagnostics
+        .sort_by(|a, b| (&a.header, &a.item).cmp(&(&b.header, &b.item)));
+    first.bindings.extend(second.bindings);
+    Ok(first)
 }
 
 /// Runs bindgen on every header, on as many threads as there are cores; results in header order.

@@ -14,6 +14,7 @@ pub mod findings;
 pub mod fuzz_check;
 pub mod headers;
 pub mod input;
+pub mod kb;
 pub mod layout;
 pub mod lints;
 pub mod mbox;
@@ -74,11 +75,20 @@ pub fn extract_headers(
                     i
                 };
                 let Some(&arch) = arches.get(i) else { break };
-                let r = extract_layout(
+                let mut list = headers.to_vec();
+                if policy.asm {
+                    list.extend(sysroot.asm_headers(arch));
+                }
+                let extract = if policy.as_userspace {
+                    layout::extract_as_userspace
+                } else {
+                    extract_layout
+                };
+                let r = extract(
                     &sysroot,
                     label,
                     version,
-                    headers,
+                    &list,
                     arch,
                     policy.on_error,
                     policy.macros,

@@ -8,13 +8,28 @@ use crate::model::Arch;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// An include root plus per-architecture `asm` overlays.
-#[derive(Debug)]
+/// An include root plus per-architecture `asm` overlays, and the headers forced in before each
+/// compiled header (`-include`), if any.
+#[derive(Debug, Clone)]
 pub struct Sysroot {
     root: PathBuf,
     overlays: BTreeMap<Arch, PathBuf>,
-    _dir: tempfile::TempDir,
+    prelude: Vec<String>,
+    _dir: std::sync::Arc<tempfile::TempDir>,
 }
+
+/// What userspace puts before a UAPI header that does not compile alone: the C library's basic
+/// types, sockets, time and signals (the kernel's own header test lists such headers as needing
+/// libc; userspace programs include these first).
+pub const LIBC_PRELUDE: [&str; 7] = [
+    "stddef.h",
+    "stdint.h",
+    "sys/types.h",
+    "sys/socket.h",
+    "sys/time.h",
+    "time.h",
+    "signal.h",
+];
 
 impl Sysroot {
     /// Prepares overlays for `arches` over the include root `root`.
@@ -47,8 +62,49 @@ impl Sysroot {
         Ok(Sysroot {
             root,
             overlays,
-            _dir: dir,
+            prelude: Vec::new(),
+            _dir: std::sync::Arc::new(dir),
         })
+    }
+
+    /// The same sysroot with `headers` forced in, in order, before every compiled header.
+    pub fn with_prelude(&self, headers: &[&str]) -> Sysroot {
+        Sysroot {
+            prelude: headers.iter().map(|h| h.to_string()).collect(),
+            ..self.clone()
+        }
+    }
+
+    /// The headers forced in before each compiled header.
+    pub fn prelude(&self) -> &[String] {
+        &self.prelude
+    }
+
+    /// The `asm/` headers of `arch`, as include names (`asm/kvm.h`), sorted.
+    pub fn asm_headers(&self, arch: Arch) -> Vec<String> {
+        let Some(overlay) = self.overlays.get(&arch) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = std::fs::read_dir(overlay.join("asm"))
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.path().is_file())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(".h"))
+                    .map(|n| format!("asm/{n}"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    /// The file an include name resolves to for `arch` (`asm/...` through the overlay).
+    pub fn resolve(&self, arch: Arch, header: &str) -> PathBuf {
+        match (header.strip_prefix("asm/"), self.overlays.get(&arch)) {
+            (Some(_), Some(overlay)) => overlay.join(header),
+            _ => self.root.join(header),
+        }
     }
 
     /// The include root.
@@ -77,6 +133,10 @@ impl Sysroot {
         }
         args.push("-isystem".into());
         args.push(self.root.to_string_lossy().into_owned());
+        for h in &self.prelude {
+            args.push("-include".into());
+            args.push(h.clone());
+        }
         args
     }
 }

@@ -378,6 +378,8 @@ fn extract_for_snapshot(
         let policy = uapi_abi::headers::SetPolicy {
             on_error: uapi_abi::layout::OnCompileError::Skip,
             macros: uapi_abi::extract::MacroEval::Batched,
+            asm: false,
+            as_userspace: true,
         };
         uapi_abi::extract_headers(
             &args.headers,

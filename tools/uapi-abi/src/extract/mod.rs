@@ -166,7 +166,7 @@ pub fn extract_header(
     scratch: &Path,
     macros: MacroEval,
 ) -> Result<Extracted, Error> {
-    let path = sysroot.root().join(header);
+    let path = sysroot.resolve(arch, header);
     if !path.is_file() {
         return Err(Error::MissingHeader { path });
     }
