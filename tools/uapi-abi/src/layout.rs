@@ -172,6 +172,16 @@ pub fn extract_as_userspace(
             ),
         });
     }
+    for again in &second.layout.skipped {
+        if let Some(s) = l.skipped.iter_mut().find(|s| s.header == again.header) {
+            if again.reason != s.reason {
+                s.reason = format!(
+                    "{}; after the C library's headers: {}",
+                    s.reason, again.reason
+                );
+            }
+        }
+    }
     for (name, r) in second.layout.records {
         l.records.entry(name).or_insert(r);
     }
