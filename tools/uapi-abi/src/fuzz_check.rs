@@ -12,7 +12,7 @@
 
 use crate::check::check;
 use crate::model::Layout;
-use crate::{lints, rules, snapshot, waiver};
+use crate::{snapshot, waiver};
 
 /// Runs the oracle on one input; `Err` describes the violation.
 pub fn fuzz_check(data: &[u8]) -> Result<(), String> {
@@ -53,7 +53,7 @@ pub fn fuzz_check(data: &[u8]) -> Result<(), String> {
 }
 
 fn waiver_round_trip(text: &str) -> Result<(), String> {
-    let known = |id: &str| rules::find(id).is_some() || lints::find(id).is_some();
+    let known = |id: &str| crate::findings::kind(id).is_some();
     let Ok(list) = waiver::parse(text, known) else {
         return Ok(());
     };

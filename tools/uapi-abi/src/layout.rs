@@ -106,9 +106,8 @@ pub fn extract_layout(
         s.reason = s.reason.replace(&root_prefix, "");
     }
     skipped.sort_by(|a, b| a.header.cmp(&b.header));
-    diagnostics.sort_by(|a: &Diagnostic, b: &Diagnostic| {
-        (&a.header, &a.item).cmp(&(&b.header, &b.item))
-    });
+    diagnostics
+        .sort_by(|a: &Diagnostic, b: &Diagnostic| (&a.header, &a.item).cmp(&(&b.header, &b.item)));
     let bindings = extracted
         .iter()
         .filter(|e| analysed.contains(&e.header))
@@ -159,7 +158,9 @@ pub fn extract_as_userspace(
     let mut prelude: Vec<&str> = crate::sysroot::LIBC_PRELUDE.to_vec();
     prelude.push("linux/ioctl.h");
     let with_libc = sysroot.with_prelude(&prelude);
-    let second = extract_layout(&with_libc, header_set, version, &retry, arch, on_error, macros)?;
+    let second = extract_layout(
+        &with_libc, header_set, version, &retry, arch, on_error, macros,
+    )?;
     let l = &mut first.layout;
     for h in &second.layout.headers {
         l.skipped.retain(|s| &s.header != h);

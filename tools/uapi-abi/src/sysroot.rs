@@ -170,7 +170,9 @@ pub fn read_dirs(root: &Path, arches: &[Arch]) -> Vec<PathBuf> {
             continue;
         };
         for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             if kind.is_dir() && depth < 8 {
                 scan.push((entry.path(), depth + 1));
             } else if kind.is_symlink() {

@@ -36,7 +36,9 @@ Exit codes (libabigail's abidiff bitmask): 0 nothing to report, 1 error (could n
 2 usage error, 4 changes that keep old binaries working, 12 (8|4) a change that breaks them.",
     after_help = "Architectures: x86_64 i386 aarch64 arm riscv64 ppc64le s390x (or `all`).\n\
 Header sets: vfio (linux/vfio.h, linux/iommu.h, linux/iommufd.h where present), \
-all (every header under linux/ that compiles alone)."
+all (the whole installed UAPI: linux/, asm-generic/, drm/, misc/, mtd/, rdma/, scsi/, sound/, \
+video/, xen/ and the architecture's asm/; headers that do not compile are reported as skipped).\n\n\
+Example: uapi-guard check abi-snapshots/vfio/6.1 abi-snapshots/vfio/6.12 --format markdown"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -489,8 +491,7 @@ fn today(given: Option<&str>) -> Result<Date> {
 fn load_waivers(path: Option<&Path>, today_arg: Option<&str>) -> Result<Option<Waivers>> {
     let Some(path) = path else { return Ok(None) };
     let text = uapi_abi::input::read_text_bounded(path, uapi_abi::input::WAIVER_LIMIT)?;
-    let known =
-        |id: &str| uapi_abi::rules::find(id).is_some() || uapi_abi::lints::find(id).is_some();
+    let known = |id: &str| uapi_abi::findings::kind(id).is_some();
     let list =
         uapi_abi::waiver::parse(&text, known).map_err(|message| uapi_abi::Error::Waiver {
             path: path.display().to_string(),
@@ -830,25 +831,22 @@ fn review_context(review: &crate::bot::Review) -> String {
 }
 
 fn rules() -> Result<ExitCode> {
-    println!("{:<28} {:<11} summary", "id", "severity");
-    for r in uapi_abi::rules::RULES {
-        println!("{:<28} {:<11} {}", r.id, r.severity.name(), r.summary);
-    }
-    for l in uapi_abi::lints::LINTS {
+    println!("{:<28} {:<11} {:<7} summary", "id", "severity", "from");
+    for k in uapi_abi::findings::kinds() {
+        let from = match k.origin {
+            uapi_abi::findings::Origin::Rule => "rule",
+            uapi_abi::findings::Origin::Lint => "lint",
+            uapi_abi::findings::Origin::Waiver => "waiver",
+            uapi_abi::findings::Origin::Bot => "bot",
+            uapi_abi::findings::Origin::Check => "check",
+        };
         println!(
-            "{:<28} {:<11} {} (lint)",
-            l.id,
-            l.severity.name(),
-            l.summary
+            "{:<28} {:<11} {:<7} {}",
+            k.id,
+            k.severity.name(),
+            from,
+            k.summary
         );
     }
-    println!(
-        "{:<28} {:<11} a waiver has expired",
-        "waiver-expired", "break"
-    );
-    println!(
-        "{:<28} {:<11} a waiver matches no finding",
-        "waiver-unused", "note"
-    );
     Ok(ExitCode::SUCCESS)
 }

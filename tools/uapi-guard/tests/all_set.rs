@@ -65,10 +65,9 @@ fn all_set_covers_every_header_and_skips_only_what_does_not_compile_alone() {
             .spawn()
             .and_then(|mut c| {
                 use std::io::Write;
-                c.stdin
-                    .take()
-                    .unwrap()
-                    .write_all(format!("#include <linux/ioctl.h>\n{prelude}#include <{h}>\n").as_bytes())?;
+                c.stdin.take().unwrap().write_all(
+                    format!("#include <linux/ioctl.h>\n{prelude}#include <{h}>\n").as_bytes(),
+                )?;
                 c.wait()
             })
             .unwrap()

@@ -2,7 +2,7 @@
 //! changes; this module knows the kernel's naming conventions (reserved fields, counters, the
 //! `argsz`/`size` first field) but passes no judgement.
 
-use crate::model::{Constant, Field, Layout, Record};
+use crate::model::{Constant, Field, Layout, Record, RecordKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Both sides of one architecture.
@@ -177,6 +177,10 @@ pub enum Placement {
     Overlap,
     /// Among old members, which moved.
     Inserted,
+    /// Over bytes an old member gave up (see [`Split`]).
+    Split(String),
+    /// Over the bytes of an old trailing array that is now spelled another way.
+    Respelled(String),
 }
 
 /// What changed inside a record present on both sides.
@@ -204,6 +208,25 @@ pub struct RecordDiff<'a> {
     pub retyped: Vec<(&'a Field, &'a Field)>,
     /// (old, new) bitfields whose bit position or width changed.
     pub rebitted: Vec<(&'a Field, &'a Field)>,
+    /// Old members whose bytes new members took over (the old member shrank in place or
+    /// vanished, and new members tile exactly the bytes it gave up), with those members.
+    pub split: Vec<Split<'a>>,
+    /// Old trailing `[0]`/`[1]` arrays that the new side no longer lists, the record keeping its
+    /// size (the kernel's `__DECLARE_FLEX_ARRAY` spelling), with a new member over the same bytes.
+    pub respelled: Vec<(&'a Field, Option<&'a Field>)>,
+    /// (old, new) union alternatives that grew while the union around them kept its size.
+    pub union_grown: Vec<(&'a Field, &'a Field)>,
+}
+
+/// An old member whose bytes new members took over.
+#[derive(Debug, Clone)]
+pub struct Split<'a> {
+    /// The old member.
+    pub old: &'a Field,
+    /// What is left of it on the new side, if it kept its name.
+    pub kept: Option<&'a Field>,
+    /// The new members over the bytes it gave up.
+    pub takers: Vec<&'a Field>,
 }
 
 impl<'a> RecordDiff<'a> {
@@ -220,6 +243,9 @@ impl<'a> RecordDiff<'a> {
             tail_resized: Vec::new(),
             retyped: Vec::new(),
             rebitted: Vec::new(),
+            split: Vec::new(),
+            respelled: Vec::new(),
+            union_grown: Vec::new(),
         };
         let old_names: BTreeSet<&str> = old.fields.iter().map(|f| f.name.as_str()).collect();
         let mut new_only: Vec<&Field> = new
@@ -242,6 +268,24 @@ impl<'a> RecordDiff<'a> {
                         }
                     } else if is_reserved_name(&o.name) {
                         reserved_changed.push(o);
+                    } else if is_trailing_array(old, o) && new.size_bytes == old.size_bytes {
+                        let over = new_only.iter().position(|n| {
+                            n.offset_bytes == o.offset_bytes && n.size_bytes == o.size_bytes
+                        });
+                        let over = over.map(|i| new_only.remove(i));
+                        d.respelled.push((o, over));
+                    } else if o.bits.is_none() && o.size_bytes > 0 {
+                        let takers = tiling(&new_only, o.offset_bytes, end(o));
+                        if takers.len() >= 2 {
+                            new_only.retain(|f| !takers.iter().any(|t| t.name == f.name));
+                            d.split.push(Split {
+                                old: o,
+                                kept: None,
+                                takers,
+                            });
+                        } else {
+                            d.removed.push(o);
+                        }
                     } else {
                         d.removed.push(o);
                     }
@@ -249,22 +293,52 @@ impl<'a> RecordDiff<'a> {
                 Some(n) if n == o => {}
                 Some(n) => {
                     if is_reserved_name(&o.name)
-                        && (n.offset_bytes != o.offset_bytes || n.size_bytes != o.size_bytes)
+                        && (n.offset_bytes != o.offset_bytes
+                            || n.size_bytes != o.size_bytes
+                            || bits_shrank_within(o, n))
                         && n.offset_bytes >= o.offset_bytes
                         && end(n) <= end(o)
                     {
                         reserved_changed.push(o);
                         continue;
                     }
+                    if n.offset_bytes == o.offset_bytes
+                        && n.size_bytes < o.size_bytes
+                        && n.bits.is_none()
+                        && o.bits.is_none()
+                        && same_element_array(o, n)
+                    {
+                        let takers = tiling(&new_only, end(n), end(o));
+                        if !takers.is_empty() {
+                            new_only.retain(|f| !takers.iter().any(|t| t.name == f.name));
+                            d.split.push(Split {
+                                old: o,
+                                kept: Some(n),
+                                takers,
+                            });
+                            continue;
+                        }
+                    }
                     if n.offset_bytes != o.offset_bytes {
                         d.moved.push((o, n));
                     }
                     if n.size_bytes != o.size_bytes {
-                        let grows_with_record = end(o) == old_last_end
+                        let whole_union_alternative = old.kind == RecordKind::Union
+                            && !o.name.contains('.')
+                            && o.offset_bytes == 0
+                            && n.offset_bytes == 0;
+                        let grows_with_record = (end(o) == old_last_end || whole_union_alternative)
                             && n.offset_bytes == o.offset_bytes
-                            && (is_record_type(&o.c_type) || o.is_flexible_array());
+                            && (is_record_type(&o.c_type)
+                                || o.is_flexible_array()
+                                || whole_union_alternative);
                         if grows_with_record && new.size_bytes > old.size_bytes {
                             d.tail_resized.push((o, n));
+                        } else if n.size_bytes > o.size_bytes
+                            && n.offset_bytes == o.offset_bytes
+                            && (whole_union_alternative || grows_inside_union(old, new, o, n))
+                        {
+                            d.union_grown.push((o, n));
                         } else {
                             d.resized.push((o, n));
                         }
@@ -297,11 +371,25 @@ impl<'a> RecordDiff<'a> {
             };
             d.added.push((n, placement));
         }
+        for sp in &d.split {
+            for t in &sp.takers {
+                d.added.push((t, Placement::Split(sp.old.name.clone())));
+            }
+        }
+        for (o, over) in &d.respelled {
+            if let Some(n) = over {
+                d.added.push((n, Placement::Respelled(o.name.clone())));
+            }
+        }
         for r in reserved_changed {
+            let vanished = new.field(&r.name).is_none();
             let users: Vec<&Field> = d
                 .added
                 .iter()
-                .filter(|(_, p)| *p == Placement::Reserved(r.name.clone()))
+                .filter(|(f, p)| {
+                    *p == Placement::Reserved(r.name.clone())
+                        || (vanished && *p == Placement::Overlap && overlap(f, r))
+                })
                 .map(|(f, _)| *f)
                 .collect();
             if users.is_empty() {
@@ -328,6 +416,94 @@ impl<'a> RecordDiff<'a> {
             && self.removed.is_empty()
             && !self.added.iter().any(|(_, p)| *p == Placement::Inserted)
     }
+}
+
+fn bit_range(f: &Field) -> (u64, u64) {
+    match f.bits {
+        Some(b) => (b.offset_bits, b.offset_bits + b.size_bits),
+        None => (f.offset_bytes * 8, end(f) * 8),
+    }
+}
+
+/// True when `n` (a bitfield) holds fewer bits than `o`, all inside `o`'s bits: a reserved
+/// bitfield or member that gave bits up to new bitfields.
+fn bits_shrank_within(o: &Field, n: &Field) -> bool {
+    let ((os, oe), (ns, ne)) = (bit_range(o), bit_range(n));
+    n.bits.is_some() && ns >= os && ne <= oe && ne - ns < oe - os
+}
+
+/// The new members that tile exactly the bytes `[start, stop)`: top-level pieces side by side
+/// with no gap, plus members nested in them. Empty when they do not.
+fn tiling<'a>(new_only: &[&'a Field], start: u64, stop: u64) -> Vec<&'a Field> {
+    if start >= stop {
+        return Vec::new();
+    }
+    let inside: Vec<&'a Field> = new_only
+        .iter()
+        .copied()
+        .filter(|f| f.offset_bytes >= start && end(f) <= stop)
+        .collect();
+    if inside.iter().any(|f| f.bits.is_some()) {
+        return Vec::new();
+    }
+    let mut pos = start;
+    let mut pieces: Vec<&str> = Vec::new();
+    while pos < stop {
+        let Some(next) = inside
+            .iter()
+            .filter(|f| f.offset_bytes == pos && f.size_bytes > 0)
+            .max_by_key(|f| f.size_bytes)
+        else {
+            return Vec::new();
+        };
+        pieces.push(&next.name);
+        pos = end(next);
+    }
+    inside
+        .into_iter()
+        .filter(|f| {
+            pieces
+                .iter()
+                .any(|p| f.name == *p || f.name.starts_with(&format!("{p}.")))
+        })
+        .collect()
+}
+
+/// True when `o` and `n` are arrays of the same element type (`__u64[2]` -> `__u64[1]`): the
+/// elements that stay keep their meaning. A scalar that shrinks is a resize.
+fn same_element_array(o: &Field, n: &Field) -> bool {
+    match (o.c_type.split_once('['), n.c_type.split_once('[')) {
+        (Some((a, _)), Some((b, _))) => a.trim_end() == b.trim_end(),
+        _ => false,
+    }
+}
+
+/// True for a `[0]` or `[1]` array with nothing after it in `r`: a trailing array of the old
+/// spelling.
+fn is_trailing_array(r: &Record, o: &Field) -> bool {
+    (o.c_type.ends_with("[0]") || o.c_type.ends_with("[1]"))
+        && o.bits.is_none()
+        && r.fields.iter().all(|f| {
+            f.name == o.name
+                || f.bits.is_some()
+                || (end(f) <= end(o) && (f.offset_bytes < end(o) || f.size_bytes == 0))
+        })
+}
+
+/// True when `o` -> `n` is an alternative of a union member (its parent path) that grew inside
+/// the union, the union keeping its size.
+fn grows_inside_union(old: &Record, new: &Record, o: &Field, n: &Field) -> bool {
+    let Some((parent, _)) = o.name.rsplit_once('.') else {
+        return false;
+    };
+    let (Some(po), Some(pn)) = (old.field(parent), new.field(parent)) else {
+        return false;
+    };
+    pn.c_type.starts_with("union ")
+        && po.size_bytes == pn.size_bytes
+        && po.offset_bytes == pn.offset_bytes
+        && n.offset_bytes == pn.offset_bytes
+        && end(n) <= end(pn)
 }
 
 fn end(f: &Field) -> u64 {
@@ -370,30 +546,134 @@ fn in_padding(old: &Record, n: &Field) -> bool {
         .all(|o| end(o).max(o.offset_bytes + 1) <= start || o.offset_bytes >= stop)
 }
 
-/// True for `reserved`, `__reserved`, `resv`, `rsvd`, `pad`, `padding`, `unused`, `spare`, with
-/// any leading underscores and trailing digits (`__reserved2`, `pad1`).
+/// True for reserved space however it is named: `reserved`, `__reserved`, `resv`, `rsvd`, `rsv`,
+/// `res`, `pad`, `padding`, `__pad`, `unused`, `spare`, `__align`, with any leading underscores
+/// and trailing digits or underscores (`__reserved_2`, `pad1`, `res1`), names ending in
+/// `_reserved`, `_pad`, `_padding`, `_unused` or starting with `reserved_`, and the USB spelling
+/// `bReserved`/`wReserved`.
 pub fn is_reserved_name(path: &str) -> bool {
     let last = path.rsplit('.').next().unwrap_or(path);
     let base = last
         .trim_start_matches('_')
         .trim_end_matches(|c: char| c.is_ascii_digit() || c == '_')
         .to_ascii_lowercase();
-    matches!(
+    if matches!(
         base.as_str(),
-        "reserved" | "resv" | "rsvd" | "rsv" | "pad" | "padding" | "unused" | "spare"
-    )
+        "reserved"
+            | "resv"
+            | "rsvd"
+            | "rsv"
+            | "res"
+            | "pad"
+            | "padding"
+            | "unused"
+            | "spare"
+            | "align"
+    ) {
+        return true;
+    }
+    let suffixed = ["_reserved", "_pad", "_padding", "_unused", "_rsvd", "_resv"]
+        .iter()
+        .any(|s| base.ends_with(s));
+    let prefixed = ["reserved_", "rsvd_", "pad_to_"]
+        .iter()
+        .any(|p| base.starts_with(p));
+    // Hungarian-style USB descriptors: bReserved, wReserved, dwReserved.
+    let hungarian = last
+        .strip_suffix(|c: char| c.is_ascii_digit())
+        .unwrap_or(last)
+        .strip_suffix("Reserved")
+        .is_some_and(|p| matches!(p, "b" | "w" | "dw" | "bm"));
+    suffixed || prefixed || hungarian
 }
 
 /// True for counters that move when entries are added: `*_MAX`, `*_NUM`, `*_LAST`, `*_COUNT`,
-/// `*_NR`, `NR_*`, and names with `_NUM_` in them (`VFIO_PCI_NUM_REGIONS`).
+/// `*_NR`, `*_CNT`, `*_END`, `*_NBITS`, `NR_*`, `NUM_*`, `MAX_*`, `__*MAX` (`__LINUX_MIB_XFRMMAX`),
+/// and names with `_NUM_`, `_MAX_` or `_NR_` in them (`VFIO_PCI_NUM_REGIONS`, `RTM_NR_MSGTYPES`).
 pub fn is_counter_name(name: &str) -> bool {
+    let private = name.starts_with("__");
     let n = name.trim_start_matches('_').to_ascii_uppercase();
-    ["_MAX", "_NUM", "_LAST", "_COUNT", "_NR", "_CNT"]
-        .iter()
-        .any(|s| n.ends_with(s))
-        || n.starts_with("NR_")
-        || n.contains("_NUM_")
-        || n.contains("_MAX_")
+    [
+        "_MAX", "_NUM", "_LAST", "_COUNT", "_NR", "_CNT", "_END", "_NBITS",
+    ]
+    .iter()
+    .any(|s| n.ends_with(s))
+        || (private && n.ends_with("MAX"))
+        || ["NR_", "NUM_", "MAX_"].iter().any(|p| n.starts_with(p))
+        || ["_NUM_", "_MAX_", "_NR_"].iter().any(|m| n.contains(m))
+}
+
+/// True for version numbers that move with releases: `*_VERSION`, `*_SUBVERSION`,
+/// `*_VERSION_MINOR`, `*_VERSION_MAJOR`, `*_VERSION_PATCH`, `*_MINOR_VERSION`, `*_MAJOR_VERSION`,
+/// `*_VERSION_CODE`, `*_API_VERSION*`. Not `*_VERSION_1`-style names, which select a layout.
+pub fn is_version_name(name: &str) -> bool {
+    let n = name.trim_start_matches('_').to_ascii_uppercase();
+    [
+        "_VERSION",
+        "_SUBVERSION",
+        "_VERSION_MINOR",
+        "_VERSION_MAJOR",
+        "_VERSION_PATCH",
+        "_VERSION_PATCHLEVEL",
+        "_VERSION_SUBLEVEL",
+        "_MINOR_VERSION",
+        "_MAJOR_VERSION",
+        "_VERSION_CODE",
+        "_VERSION_NUM",
+    ]
+    .iter()
+    .any(|s| n.ends_with(s))
+}
+
+/// True for names of masks of every known flag: `*_MASK`, `*__MASK`, `*_SUPPORTED`, `*_ALL`,
+/// `*_VALID`, `*_VALID_FLAGS`, `*_FLAGS_ALL`, `*_ALL_FLAGS`, `*_KNOWN_FLAGS`.
+pub fn is_flags_mask_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    [
+        "_MASK",
+        "_SUPPORTED",
+        "_ALL",
+        "_VALID",
+        "_VALID_FLAGS",
+        "_VALID_MASK",
+        "_FLAGS_ALL",
+        "_ALL_FLAGS",
+        "_KNOWN_FLAGS",
+    ]
+    .iter()
+    .any(|s| n.ends_with(s))
+}
+
+/// How a record's length travels, when old callers' shorter copies can be told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeCarrier {
+    /// A 32-bit `argsz`, `size`, `len` or `length` member within the first 8 bytes (the name).
+    Member(&'static str),
+    /// Out of band, as the knowledge base records.
+    Known(&'static crate::kb::Entry),
+}
+
+impl SizeCarrier {
+    /// A phrase for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            SizeCarrier::Member(m) => format!("its {m} member"),
+            SizeCarrier::Known(e) => e.carrier_phrase(),
+        }
+    }
+}
+
+/// How `r`'s length travels, if it does: a 32-bit `argsz`/`size`/`len`/`length` member within its
+/// first 8 bytes (`perf_event_attr.size` is the second member), or a knowledge-base entry.
+pub fn size_carrier(r: &Record) -> Option<SizeCarrier> {
+    const NAMES: [&str; 4] = ["argsz", "size", "len", "length"];
+    let member = r.fields.iter().find_map(|f| {
+        let name = NAMES.iter().find(|n| **n == f.name)?;
+        (f.offset_bytes < 8 && f.size_bytes == 4 && f.bits.is_none()).then_some(*name)
+    });
+    member
+        .map(SizeCarrier::Member)
+        .or_else(|| crate::kb::size_carrier(&r.name).map(SizeCarrier::Known))
 }
 
 /// True when the record may grow at its tail by convention: its first member is a 32-bit

@@ -3,13 +3,14 @@
 
 use super::{Lint, LintOut};
 use crate::diff::record_of;
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 use crate::model::{Arch, Layout};
 
 pub const LINT: Lint = Lint {
     id: "abi-differs-32-64",
     summary: "a record's layout differs between the 32-bit and 64-bit ABI",
     severity: Severity::Warning,
+    hint: "use __aligned_u64 for 64-bit members and make padding explicit",
     check,
 };
 
@@ -62,18 +63,10 @@ fn check(layouts: &[Layout], out: &mut LintOut) {
                     crate::rules::list(&moved, 6)
                 ));
             }
-            out.push(
-                &LINT,
-                narrow,
-                &r32.name,
-                &r32.header,
-                moved.first().copied(),
-                Some(format!("{} vs {}", r32.size_bytes, r64.size_bytes)),
-                format!(
+            out.push(&LINT, narrow, Hit { item: &r32.name, header: &r32.header, field: moved.first().copied(), old: None, new: Some(format!("{} vs {}", r32.size_bytes, r64.size_bytes)), message: format!(
                     "layout differs between {narrow} and {wide} ({}): 32-bit programs on a 64-bit kernel need compat handling",
                     what.join("; ")
-                ),
-            );
+                ) });
         }
     }
 }

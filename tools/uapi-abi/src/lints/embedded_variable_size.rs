@@ -5,13 +5,14 @@
 
 use super::{Lint, LintOut};
 use crate::diff::{is_extensible, is_versioned, record_of};
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 use crate::model::Layout;
 
 pub const LINT: Lint = Lint {
     id: "embedded-variable-size",
     summary: "a record whose size can change is embedded in another record",
     severity: Severity::Warning,
+    hint: "replace the embedded struct with a flags member and a data[] whose type a flag selects",
     check,
 };
 
@@ -53,14 +54,17 @@ fn check(layouts: &[Layout], out: &mut LintOut) {
                 out.push(
                     &LINT,
                     l.arch,
-                    &outer.name,
-                    &outer.header,
-                    Some(&f.name),
-                    Some(inner.name.clone()),
-                    format!(
-                        "member {} embeds {}, whose size can change (it {why}): {consequence}",
-                        f.name, inner.name
-                    ),
+                    Hit {
+                        item: &outer.name,
+                        header: &outer.header,
+                        field: Some(&f.name),
+                        old: None,
+                        new: Some(inner.name.clone()),
+                        message: format!(
+                            "member {} embeds {}, whose size can change (it {why}): {consequence}",
+                            f.name, inner.name
+                        ),
+                    },
                 );
             }
         }

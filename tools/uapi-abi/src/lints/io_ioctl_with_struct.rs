@@ -6,13 +6,14 @@
 //! several match), so this is a note.
 
 use super::{Lint, LintOut};
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 use crate::model::Layout;
 
 pub const LINT: Lint = Lint {
     id: "io-ioctl-with-struct",
     summary: "an _IO ioctl that appears to carry a struct",
     severity: Severity::Note,
+    hint: "if the ioctl takes a struct, define it with _IOR/_IOW/_IOWR or document its argsz",
     check,
 };
 
@@ -56,18 +57,10 @@ fn check(layouts: &[Layout], out: &mut LintOut) {
                 (None, [one]) => one.to_string(),
                 (None, many) => format!("one of {}", many.join(", ")),
             };
-            out.push(
-                &LINT,
-                l.arch,
-                &c.name,
-                &c.header,
-                None,
-                Some(format!("_IO {carried}")),
-                format!(
+            out.push(&LINT, l.arch, Hit { item: &c.name, header: &c.header, field: None, old: None, new: Some(format!("_IO {carried}")), message: format!(
                     "{} is defined with _IO but appears to carry {}: its number encodes no size or direction, so only an argsz/size first member can catch a caller passing the wrong struct",
                     c.name, carried
-                ),
-            );
+                ) });
         }
     }
 }

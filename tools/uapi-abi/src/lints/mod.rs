@@ -3,7 +3,7 @@
 //! every architecture of one version (some lints compare architectures). A test fails when a lint
 //! file is not registered.
 
-use crate::findings::{Finding, Severity};
+use crate::findings::{Finding, Hit, Severity};
 use crate::model::{Arch, Layout};
 
 mod abi_differs_32_64;
@@ -22,6 +22,8 @@ pub struct Lint {
     pub summary: &'static str,
     /// The severity of everything it finds.
     pub severity: Severity,
+    /// The usual fix, shown in reviews.
+    pub hint: &'static str,
     /// The check: reads one version's layouts (one per architecture), appends findings.
     pub check: fn(&[Layout], &mut LintOut),
 }
@@ -60,27 +62,8 @@ pub struct LintOut {
 
 impl LintOut {
     /// Records one finding of `lint` on `arch`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn push(
-        &mut self,
-        lint: &Lint,
-        arch: Arch,
-        item: &str,
-        header: &str,
-        field: Option<&str>,
-        new: Option<String>,
-        message: String,
-    ) {
-        self.findings.push(Finding::new(
-            lint.id,
-            lint.severity,
-            arch,
-            item,
-            field,
-            header,
-            None,
-            new,
-            message,
-        ));
+    pub fn push(&mut self, lint: &Lint, arch: Arch, hit: Hit<'_>) {
+        self.findings
+            .push(Finding::from_hit(lint.id, lint.severity, arch, hit));
     }
 }

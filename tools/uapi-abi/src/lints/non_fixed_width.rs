@@ -2,13 +2,14 @@
 //! pointers, `bool`, `size_t`-like types, enum-typed members.
 
 use super::{Lint, LintOut};
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 use crate::model::Layout;
 
 pub const LINT: Lint = Lint {
     id: "non-fixed-width",
     summary: "a member of a type whose width differs between ABIs",
     severity: Severity::Warning,
+    hint: "use __u32/__u64 (__aligned_u64 for pointers)",
     check,
 };
 
@@ -57,11 +58,14 @@ fn check(layouts: &[Layout], out: &mut LintOut) {
                     out.push(
                         &LINT,
                         l.arch,
-                        &r.name,
-                        &r.header,
-                        Some(&f.name),
-                        Some(f.c_type.clone()),
-                        format!("member {} has type {}: {why}", f.name, f.c_type),
+                        Hit {
+                            item: &r.name,
+                            header: &r.header,
+                            field: Some(&f.name),
+                            old: None,
+                            new: Some(f.c_type.clone()),
+                            message: format!("member {} has type {}: {why}", f.name, f.c_type),
+                        },
                     );
                 }
             }

@@ -3,13 +3,14 @@
 //! differs between ABIs.
 
 use super::{Lint, LintOut};
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 use crate::model::{Field, Layout, RecordKind};
 
 pub const LINT: Lint = Lint {
     id: "padding-hole",
     summary: "implicit padding in a struct",
     severity: Severity::Warning,
+    hint: "make the padding an explicit reserved member and reject non-zero values",
     check,
 };
 
@@ -57,18 +58,10 @@ fn check(layouts: &[Layout], out: &mut LintOut) {
                     Some(a) => format!("after {a}"),
                     None => "at the start".into(),
                 };
-                out.push(
-                    &LINT,
-                    l.arch,
-                    &r.name,
-                    &r.header,
-                    after,
-                    Some(format!("{len} at offset {offset}")),
-                    format!(
+                out.push(&LINT, l.arch, Hit { item: &r.name, header: &r.header, field: after, old: None, new: Some(format!("{len} at offset {offset}")), message: format!(
                         "{len} byte{} of implicit padding at offset {offset} ({place}): the kernel can leak memory through it and old callers leave garbage in it; make it an explicit reserved member checked for zero",
                         if len == 1 { "" } else { "s" }
-                    ),
-                );
+                    ) });
             }
         }
     }

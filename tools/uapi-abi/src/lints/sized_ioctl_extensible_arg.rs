@@ -4,13 +4,14 @@
 
 use super::{Lint, LintOut};
 use crate::diff::{is_extensible, normalize_type};
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 use crate::model::Layout;
 
 pub const LINT: Lint = Lint {
     id: "sized-ioctl-extensible-arg",
     summary: "an argsz/size-first struct carried by an ioctl that encodes its size",
     severity: Severity::Warning,
+    hint: "define the ioctl with _IO and take the size from argsz",
     check,
 };
 
@@ -30,18 +31,10 @@ fn check(layouts: &[Layout], out: &mut LintOut) {
             if !is_extensible(r) {
                 continue;
             }
-            out.push(
-                &LINT,
-                l.arch,
-                &c.name,
-                &c.header,
-                None,
-                Some(format!("{} {}", io.macro_name, r.name)),
-                format!(
+            out.push(&LINT, l.arch, Hit { item: &c.name, header: &c.header, field: None, old: None, new: Some(format!("{} {}", io.macro_name, r.name)), message: format!(
                     "{} is defined with {} carrying {}, which starts with {}: growing the struct changes the ioctl number, so the {} convention cannot work; define it with _IO and read the size from {}",
                     c.name, io.macro_name, r.name, r.fields[0].name, r.fields[0].name, r.fields[0].name
-                ),
-            );
+                ) });
         }
     }
 }

@@ -2,13 +2,14 @@
 //! whose offset, or whose record's size, therefore differs from the 64-bit ABIs.
 
 use super::{Lint, LintOut};
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 use crate::model::Layout;
 
 pub const LINT: Lint = Lint {
     id: "unaligned-u64",
     summary: "a 64-bit member without guaranteed 8-byte alignment",
     severity: Severity::Warning,
+    hint: "use __aligned_u64 for 64-bit members and make padding explicit",
     check,
 };
 
@@ -48,18 +49,10 @@ fn check(layouts: &[Layout], out: &mut LintOut) {
                         r.size_bytes
                     )
                 };
-                out.push(
-                    &LINT,
-                    l.arch,
-                    &r.name,
-                    &r.header,
-                    Some(&f.name),
-                    Some(format!("offset {} align {}", f.offset_bytes, f.align_bytes)),
-                    format!(
+                out.push(&LINT, l.arch, Hit { item: &r.name, header: &r.header, field: Some(&f.name), old: None, new: Some(format!("offset {} align {}", f.offset_bytes, f.align_bytes)), message: format!(
                         "member {} ({}) is only {}-byte aligned here and {what}, so the layout differs from 64-bit ABIs; use __aligned_u64 or add explicit padding",
                         f.name, f.c_type, f.align_bytes
-                    ),
-                );
+                    ) });
             }
         }
     }

@@ -69,39 +69,6 @@ fn fenced(lang: &str, body: &str) -> String {
 }
 
 /// The usual fix for a rule's finding.
-fn hint(rule: &str) -> &'static str {
-    match rule {
-        "field-inserted" | "field-moved" => {
-            "add new members at the tail, behind an argsz/size first member, so existing offsets stay put"
-        }
-        "record-size-changed" => {
-            "grow only at the tail, behind an argsz/size first member; for _IOR/_IOW/_IOWR ioctls define a new ioctl number"
-        }
-        "field-resized" | "bitfield-changed" | "record-kind-changed" => {
-            "keep the old member as it was and add a new one at the tail"
-        }
-        "record-align-changed" | "unaligned-u64" | "abi-differs-32-64" => {
-            "use __aligned_u64 for 64-bit members and make padding explicit"
-        }
-        "record-removed" | "field-removed" | "constant-removed" | "ioctl-removed" => {
-            "keep it (documented as deprecated), or add a waiver with the reason if nothing uses it"
-        }
-        "ioctl-number-changed" => {
-            "keep the old number working; give the new layout a new ioctl number, or use _IO with argsz"
-        }
-        "constant-changed" => "keep the old value; add a new name for the new value",
-        "embedded-record-changed" => "fix the embedded record; every record embedding it breaks with it",
-        "embedded-variable-size" => {
-            "replace the embedded struct with a flags member and a data[] whose type a flag selects"
-        }
-        "sized-ioctl-extensible-arg" => "define the ioctl with _IO and take the size from argsz",
-        "padding-hole" => "make the padding an explicit reserved member and reject non-zero values",
-        "non-fixed-width" => "use __u32/__u64 (__aligned_u64 for pointers)",
-        "waiver-expired" => "renew the waiver with a new date and reason, or fix the finding",
-        _ => "if the change is intended, add a waiver (see the README)",
-    }
-}
-
 fn heading(s: Severity) -> &'static str {
     match s {
         Severity::Break => "Breaks",
@@ -250,7 +217,7 @@ fn detail(s: &mut String, report: &Report, f: &Finding) {
             escape(f.new.as_deref().unwrap_or("none"))
         );
     }
-    let _ = writeln!(s, "  *Fix:* {}", escape(hint(f.rule)));
+    let _ = writeln!(s, "  *Fix:* {}", escape(crate::findings::hint(f.rule)));
     if let Some(d) = report.diff_for(f) {
         let _ = writeln!(
             s,

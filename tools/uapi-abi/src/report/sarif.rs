@@ -3,7 +3,6 @@
 use super::Sources;
 use crate::check::Report;
 use crate::findings::Severity;
-use crate::{lints, rules};
 use serde_json::{json, Value};
 
 fn level(s: Severity) -> &'static str {
@@ -15,29 +14,12 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// Every rule id with its summary and severity: rules, lints and the waiver checks.
+/// The rule catalogue: every finding kind, from the one table.
 fn catalogue() -> Vec<(&'static str, &'static str, Severity)> {
-    let mut v: Vec<_> = rules::RULES
+    crate::findings::kinds()
         .iter()
-        .map(|r| (r.id, r.summary, r.severity))
-        .chain(lints::LINTS.iter().map(|l| (l.id, l.summary, l.severity)))
-        .collect();
-    v.push(("waiver-expired", "a waiver has expired", Severity::Break));
-    v.push((
-        "waiver-unused",
-        "a waiver matches no finding",
-        Severity::Note,
-    ));
-    v.push((
-        "header-refused",
-        "a header the bot would not analyse (an include escapes the tree, or its compile ran over its limits)",
-        Severity::Break,
-    ));
-    v.push((
-        "header-does-not-compile",
-        "a header that compiled alone before the change no longer does",
-        Severity::Break,
-    ));
-    v
+        .map(|k| (k.id, k.summary, k.severity))
+        .collect()
 }
 
 /// Renders a report as a SARIF 2.1.0 log.

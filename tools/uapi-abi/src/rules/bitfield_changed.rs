@@ -2,13 +2,14 @@
 
 use super::{Out, Rule};
 use crate::diff::Pair;
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 use crate::model::Field;
 
 pub const RULE: Rule = Rule {
     id: "bitfield-changed",
     summary: "a bitfield's position or width changed",
     severity: Severity::Break,
+    hint: "keep the old member as it was and add a new one at the tail",
     check,
 };
 
@@ -24,17 +25,19 @@ fn check(p: &Pair<'_>, out: &mut Out) {
         for (o, n) in &d.rebitted {
             out.push(
                 &RULE,
-                &d.new.name,
-                &d.new.header,
-                Some(&n.name),
-                Some(bits(o)),
-                Some(bits(n)),
-                format!(
-                    "bitfield {} changed from {} to {}: old binaries test and set other bits",
-                    n.name,
-                    bits(o),
-                    bits(n)
-                ),
+                Hit {
+                    item: &d.new.name,
+                    header: &d.new.header,
+                    field: Some(&n.name),
+                    old: Some(bits(o)),
+                    new: Some(bits(n)),
+                    message: format!(
+                        "bitfield {} changed from {} to {}: old binaries test and set other bits",
+                        n.name,
+                        bits(o),
+                        bits(n)
+                    ),
+                },
             );
         }
     }

@@ -2,12 +2,13 @@
 
 use super::{Out, Rule};
 use crate::diff::Pair;
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
     id: "constant-added",
     summary: "a constant or enumerator was added",
     severity: Severity::Compatible,
+    hint: "nothing to fix",
     check,
 };
 
@@ -18,12 +19,14 @@ fn check(p: &Pair<'_>, out: &mut Out) {
         }
         out.push(
             &RULE,
-            &c.name,
-            &c.header,
-            None,
-            None,
-            Some(c.value.to_string()),
-            format!("{} was added (value {})", c.name, c.value),
+            Hit {
+                item: &c.name,
+                header: &c.header,
+                field: None,
+                old: None,
+                new: Some(c.value.to_string()),
+                message: format!("{} was added (value {})", c.name, c.value),
+            },
         );
     }
 }

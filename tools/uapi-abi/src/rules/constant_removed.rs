@@ -2,12 +2,13 @@
 
 use super::{Out, Rule};
 use crate::diff::Pair;
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
     id: "constant-removed",
     summary: "a constant or enumerator was removed",
     severity: Severity::Break,
+    hint: "keep it (documented as deprecated), or add a waiver with the reason if nothing uses it",
     check,
 };
 
@@ -16,17 +17,9 @@ fn check(p: &Pair<'_>, out: &mut Out) {
         if super::constant_renamed::renamed_to(p, c).is_some() {
             continue;
         }
-        out.push(
-            &RULE,
-            &c.name,
-            &c.header,
-            None,
-            Some(c.value.to_string()),
-            None,
-            format!(
+        out.push(&RULE, Hit { item: &c.name, header: &c.header, field: None, old: Some(c.value.to_string()), new: None, message: format!(
                 "{} (value {}) was removed: sources using it no longer compile, and the value may now be refused or reused",
                 c.name, c.value
-            ),
-        );
+            ) });
     }
 }

@@ -5,13 +5,14 @@
 
 use super::{Out, Rule};
 use crate::diff::Pair;
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 use crate::model::Constant;
 
 pub const RULE: Rule = Rule {
     id: "constant-renamed",
     summary: "a constant was renamed, keeping its value",
     severity: Severity::Api,
+    hint: "keep the old name as an alias of the new one",
     check,
 };
 
@@ -28,17 +29,9 @@ pub fn renamed_from<'a>(p: &Pair<'a>, new: &Constant) -> Option<&'a Constant> {
 fn check(p: &Pair<'_>, out: &mut Out) {
     for o in p.removed_constants().filter(|c| c.ioctl.is_none()) {
         let Some(n) = renamed_to(p, o) else { continue };
-        out.push(
-            &RULE,
-            &o.name,
-            &n.header,
-            None,
-            Some(o.name.clone()),
-            Some(n.name.clone()),
-            format!(
+        out.push(&RULE, Hit { item: &o.name, header: &n.header, field: None, old: Some(o.name.clone()), new: Some(n.name.clone()), message: format!(
                 "{} was renamed to {} with the same value {}: binaries are unaffected, sources using the old name no longer compile",
                 o.name, n.name, n.value
-            ),
-        );
+            ) });
     }
 }

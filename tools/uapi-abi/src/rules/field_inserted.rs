@@ -3,12 +3,13 @@
 
 use super::{list, Out, Rule};
 use crate::diff::{overlapped_by, Pair, Placement};
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
     id: "field-inserted",
     summary: "a member was inserted before existing members, which moved",
     severity: Severity::Break,
+    hint: "add new members at the tail, behind a size carrier, so existing offsets stay put",
     check,
 };
 
@@ -44,12 +45,14 @@ fn check(p: &Pair<'_>, out: &mut Out) {
             };
             out.push(
                 &RULE,
-                &d.new.name,
-                &d.new.header,
-                Some(&f.name),
-                None,
-                Some(format!("{} at offset {}", f.c_type, f.offset_bytes)),
-                message,
+                Hit {
+                    item: &d.new.name,
+                    header: &d.new.header,
+                    field: Some(&f.name),
+                    old: None,
+                    new: Some(format!("{} at offset {}", f.c_type, f.offset_bytes)),
+                    message,
+                },
             );
         }
     }

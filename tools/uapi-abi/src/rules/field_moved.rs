@@ -3,12 +3,13 @@
 
 use super::{Out, Rule};
 use crate::diff::{Pair, Placement};
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
     id: "field-moved",
     summary: "a member's offset changed",
     severity: Severity::Break,
+    hint: "add new members at the tail, behind a size carrier, so existing offsets stay put",
     check,
 };
 
@@ -18,18 +19,10 @@ fn check(p: &Pair<'_>, out: &mut Out) {
             continue;
         }
         for (o, n) in &d.moved {
-            out.push(
-                &RULE,
-                &d.new.name,
-                &d.new.header,
-                Some(&n.name),
-                Some(o.offset_bytes.to_string()),
-                Some(n.offset_bytes.to_string()),
-                format!(
+            out.push(&RULE, Hit { item: &d.new.name, header: &d.new.header, field: Some(&n.name), old: Some(o.offset_bytes.to_string()), new: Some(n.offset_bytes.to_string()), message: format!(
                     "offset of {} changed from {} to {}: old binaries read and write it at the old offset",
                     n.name, o.offset_bytes, n.offset_bytes
-                ),
-            );
+                ) });
         }
     }
 }

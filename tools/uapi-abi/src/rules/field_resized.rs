@@ -2,12 +2,13 @@
 
 use super::{Out, Rule};
 use crate::diff::Pair;
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
     id: "field-resized",
     summary: "a member's size changed",
     severity: Severity::Break,
+    hint: "keep the old member as it was and add a new one at the tail",
     check,
 };
 
@@ -19,18 +20,10 @@ fn check(p: &Pair<'_>, out: &mut Out) {
             } else {
                 format!("{} -> {}", o.c_type, n.c_type)
             };
-            out.push(
-                &RULE,
-                &d.new.name,
-                &d.new.header,
-                Some(&n.name),
-                Some(o.size_bytes.to_string()),
-                Some(n.size_bytes.to_string()),
-                format!(
+            out.push(&RULE, Hit { item: &d.new.name, header: &d.new.header, field: Some(&n.name), old: Some(o.size_bytes.to_string()), new: Some(n.size_bytes.to_string()), message: format!(
                     "size of {} ({types}) changed from {} to {}: old binaries read and write the old width",
                     n.name, o.size_bytes, n.size_bytes
-                ),
-            );
+                ) });
         }
     }
 }

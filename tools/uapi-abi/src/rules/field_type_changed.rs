@@ -4,30 +4,23 @@
 
 use super::{Out, Rule};
 use crate::diff::Pair;
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
     id: "field-type-changed",
     summary: "a member's type changed at the same offset and size",
     severity: Severity::Api,
+    hint: "keep the old type, or check that every user still compiles and means the same",
     check,
 };
 
 fn check(p: &Pair<'_>, out: &mut Out) {
     for d in p.records.values() {
         for (o, n) in &d.retyped {
-            out.push(
-                &RULE,
-                &d.new.name,
-                &d.new.header,
-                Some(&n.name),
-                Some(o.c_type.clone()),
-                Some(n.c_type.clone()),
-                format!(
+            out.push(&RULE, Hit { item: &d.new.name, header: &d.new.header, field: Some(&n.name), old: Some(o.c_type.clone()), new: Some(n.c_type.clone()), message: format!(
                     "type of {} changed from {} to {} at the same offset and size: binaries are unaffected, sources may not compile or may change meaning",
                     n.name, o.c_type, n.c_type
-                ),
-            );
+                ) });
         }
     }
 }

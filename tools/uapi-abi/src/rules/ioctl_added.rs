@@ -2,12 +2,13 @@
 
 use super::{Out, Rule};
 use crate::diff::Pair;
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
     id: "ioctl-added",
     summary: "an ioctl was added",
     severity: Severity::Compatible,
+    hint: "nothing to fix",
     check,
 };
 
@@ -16,21 +17,23 @@ fn check(p: &Pair<'_>, out: &mut Out) {
         let Some(io) = &c.ioctl else { continue };
         out.push(
             &RULE,
-            &c.name,
-            &c.header,
-            None,
-            None,
-            Some(format!("{:#x}", c.value)),
-            format!(
-                "ioctl {} was added ({:#x}, {}{})",
-                c.name,
-                c.value,
-                io.macro_name,
-                io.arg_type
-                    .as_deref()
-                    .map(|t| format!(" carrying {t}"))
-                    .unwrap_or_default()
-            ),
+            Hit {
+                item: &c.name,
+                header: &c.header,
+                field: None,
+                old: None,
+                new: Some(format!("{:#x}", c.value)),
+                message: format!(
+                    "ioctl {} was added ({:#x}, {}{})",
+                    c.name,
+                    c.value,
+                    io.macro_name,
+                    io.arg_type
+                        .as_deref()
+                        .map(|t| format!(" carrying {t}"))
+                        .unwrap_or_default()
+                ),
+            },
         );
     }
 }

@@ -2,12 +2,13 @@
 
 use super::{Out, Rule};
 use crate::diff::{normalize_type, Pair};
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
     id: "ioctl-argument-changed",
     summary: "an ioctl names another argument type with the same number",
     severity: Severity::Api,
+    hint: "keep the argument type the same layout, or define a new ioctl",
     check,
 };
 
@@ -26,19 +27,11 @@ fn check(p: &Pair<'_>, out: &mut Out) {
             continue;
         }
         let show = |t: &Option<String>| t.clone().unwrap_or_else(|| "none".into());
-        out.push(
-            &RULE,
-            &n.name,
-            &n.header,
-            None,
-            Some(show(&a.arg_type)),
-            Some(show(&b.arg_type)),
-            format!(
+        out.push(&RULE, Hit { item: &n.name, header: &n.header, field: None, old: Some(show(&a.arg_type)), new: Some(show(&b.arg_type)), message: format!(
                 "ioctl {} now takes {} instead of {} with the same number: binaries are unaffected, sources must change",
                 n.name,
                 show(&b.arg_type),
                 show(&a.arg_type)
-            ),
-        );
+            ) });
     }
 }

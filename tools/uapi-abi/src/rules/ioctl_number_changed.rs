@@ -4,13 +4,15 @@
 
 use super::{Out, Rule};
 use crate::diff::Pair;
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 use crate::model::Constant;
 
 pub const RULE: Rule = Rule {
     id: "ioctl-number-changed",
     summary: "an ioctl's number changed",
     severity: Severity::Break,
+    hint:
+        "keep the old number working; give the new layout a new ioctl number, or use _IO with argsz",
     check,
 };
 
@@ -50,20 +52,12 @@ fn check(p: &Pair<'_>, out: &mut Out) {
         if o.ioctl.is_none() && n.ioctl.is_none() {
             continue;
         }
-        out.push(
-            &RULE,
-            &n.name,
-            &n.header,
-            None,
-            Some(format!("{:#x}", o.value)),
-            Some(format!("{:#x}", n.value)),
-            format!(
+        out.push(&RULE, Hit { item: &n.name, header: &n.header, field: None, old: Some(format!("{:#x}", o.value)), new: Some(format!("{:#x}", n.value)), message: format!(
                 "ioctl {} changed number from {:#x} to {:#x}: {}; old binaries call a number the kernel no longer recognises",
                 n.name,
                 o.value,
                 n.value,
                 why(o, n)
-            ),
-        );
+            ) });
     }
 }

@@ -3,13 +3,15 @@
 //! a test fails when a rule file is not registered.
 
 use crate::diff::Pair;
-use crate::findings::{Finding, Severity};
+use crate::findings::{Finding, Hit, Severity};
+use crate::model::Constant;
 
 mod bitfield_changed;
 mod constant_added;
 mod constant_changed;
 mod constant_removed;
 mod constant_renamed;
+mod constant_sign_changed;
 mod counter_moved;
 mod embedded_record_changed;
 mod field_inserted;
@@ -17,7 +19,9 @@ mod field_moved;
 mod field_removed;
 mod field_renamed;
 mod field_resized;
+mod field_split;
 mod field_type_changed;
+mod flags_mask_grew;
 mod ioctl_added;
 mod ioctl_argument_changed;
 mod ioctl_number_changed;
@@ -30,7 +34,10 @@ mod record_removed;
 mod record_size_changed;
 mod record_tail_extension;
 mod reserved_used;
+mod trailing_array_respelled;
 mod union_member_added;
+mod union_member_grew;
+mod version_moved;
 
 /// A compatibility rule.
 pub struct Rule {
@@ -40,6 +47,8 @@ pub struct Rule {
     pub summary: &'static str,
     /// The severity of everything it finds.
     pub severity: Severity,
+    /// The usual fix, shown in reviews.
+    pub hint: &'static str,
     /// The check: reads the pair, appends findings.
     pub check: fn(&Pair<'_>, &mut Out),
 }
@@ -57,16 +66,22 @@ pub const RULES: &[&Rule] = &[
     &field_moved::RULE,
     &field_resized::RULE,
     &field_type_changed::RULE,
+    &field_split::RULE,
+    &trailing_array_respelled::RULE,
     &bitfield_changed::RULE,
     &padding_used::RULE,
     &reserved_used::RULE,
     &union_member_added::RULE,
+    &union_member_grew::RULE,
     &embedded_record_changed::RULE,
     &record_added::RULE,
     &constant_removed::RULE,
     &constant_renamed::RULE,
     &constant_changed::RULE,
+    &constant_sign_changed::RULE,
+    &version_moved::RULE,
     &counter_moved::RULE,
+    &flags_mask_grew::RULE,
     &constant_added::RULE,
     &ioctl_removed::RULE,
     &ioctl_number_changed::RULE,
@@ -101,28 +116,9 @@ pub struct Out {
 
 impl Out {
     /// Records one finding of `rule`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn push(
-        &mut self,
-        rule: &Rule,
-        item: &str,
-        header: &str,
-        field: Option<&str>,
-        old: Option<String>,
-        new: Option<String>,
-        message: String,
-    ) {
-        self.findings.push(Finding::new(
-            rule.id,
-            rule.severity,
-            self.arch,
-            item,
-            field,
-            header,
-            old,
-            new,
-            message,
-        ));
+    pub fn push(&mut self, rule: &Rule, hit: Hit<'_>) {
+        self.findings
+            .push(Finding::from_hit(rule.id, rule.severity, self.arch, hit));
     }
 }
 
@@ -143,4 +139,225 @@ pub(crate) fn list<S: AsRef<str>>(names: &[S], max: usize) -> String {
         s.push_str(&format!(" and {} more", names.len() - max));
     }
     s
+}
+
+/// Why a constant that kept its name has another value: exactly one rule reports each class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ValueChange {
+    /// An ioctl number (`ioctl-number-changed`).
+    Ioctl,
+    /// The same 32 bits read with another signedness, `(1 << 31)` -> `(1U << 31)`
+    /// (`constant-sign-changed`).
+    SameBits,
+    /// A version meant to move (`version-moved`), with the knowledge-base reason if any.
+    Version(Option<&'static crate::kb::Entry>),
+    /// A counter meant to move (`counter-moved`), with the knowledge-base reason if any.
+    Counter(Option<&'static crate::kb::Entry>),
+    /// A mask of every known flag that kept all its bits and gained some (`flags-mask-grew`).
+    FlagsGrew(Option<&'static crate::kb::Entry>),
+    /// A mask of reserved bits that gave bits up (`reserved-used`).
+    ReservedGaveUp,
+    /// Any other change (`constant-changed`).
+    Plain,
+}
+
+/// Classifies the change of `o` -> `n` (same name, other value).
+pub(crate) fn classify(p: &Pair<'_>, o: &Constant, n: &Constant) -> ValueChange {
+    use crate::diff::{is_counter_name, is_flags_mask_name, is_reserved_name, is_version_name};
+    use crate::kb::Moving;
+    if o.ioctl.is_some() || n.ioctl.is_some() {
+        return ValueChange::Ioctl;
+    }
+    let fits32 = |v: i128| (i128::from(i32::MIN)..=i128::from(u32::MAX)).contains(&v);
+    if fits32(o.value) && fits32(n.value) && (o.value as u32) == (n.value as u32) {
+        return ValueChange::SameBits;
+    }
+    if let Some(e) = crate::kb::moving_value(&n.name, &n.header) {
+        return match e.moving {
+            Some(Moving::Counter) => ValueChange::Counter(Some(e)),
+            _ => ValueChange::Version(Some(e)),
+        };
+    }
+    if is_version_name(&n.name) {
+        return ValueChange::Version(None);
+    }
+    if is_counter_name(&n.name) || is_sentinel_moved(p, o, n) {
+        return ValueChange::Counter(None);
+    }
+    let superset = o.value >= 0 && n.value > o.value && (o.value & n.value) == o.value;
+    let known = crate::kb::known_flags_mask(&n.name, &n.header);
+    if superset && (known.is_some() || is_flags_mask_name(&n.name)) {
+        return ValueChange::FlagsGrew(known);
+    }
+    let subset = n.value >= 0 && o.value > n.value && (o.value & n.value) == n.value;
+    if subset && is_reserved_name(&n.name.to_ascii_lowercase()) {
+        return ValueChange::ReservedGaveUp;
+    }
+    ValueChange::Plain
+}
+
+/// True when `o` -> `n` is a private (`__`-prefixed) enumerator, the end marker of its enum, that
+/// moved up because enumerators added to the same enum took every value it passed
+/// (`__NFT_META_IIFTYPE` 35 -> 36 with `NFT_META_BRI_BROUTE` = 35 added before it).
+fn is_sentinel_moved(p: &Pair<'_>, o: &Constant, n: &Constant) -> bool {
+    use crate::model::ConstantKind;
+    let ConstantKind::Enumerator { enum_name } = &n.kind else {
+        return false;
+    };
+    if !n.name.starts_with("__") || n.value <= o.value || n.value - o.value > 4096 {
+        return false;
+    }
+    let added: std::collections::BTreeSet<i128> = p
+        .added_constants()
+        .filter(|c| {
+            c.header == n.header
+                && matches!(&c.kind, ConstantKind::Enumerator { enum_name: e } if e == enum_name)
+        })
+        .map(|c| c.value)
+        .collect();
+    (o.value..n.value).all(|v| added.contains(&v))
+}
+
+#[cfg(test)]
+mod kb_tests {
+    //! Every knowledge-base entry changes a verdict: each is checked on a synthetic pair built
+    //! from its own name (a glob's `*` made concrete), with and without the fact.
+    use super::*;
+    use crate::kb::{kb, EntryKind};
+    use crate::model::{Arch, ConstantKind, Field, Layout, Record, RecordKind};
+
+    fn layout(records: Vec<Record>, constants: Vec<Constant>) -> Layout {
+        Layout {
+            header_set: "kb".into(),
+            version: "x".into(),
+            arch: Arch::X86_64,
+            provenance: Default::default(),
+            headers: vec!["linux/kb.h".into()],
+            skipped: Vec::new(),
+            diagnostics: Vec::new(),
+            records: records.into_iter().map(|r| (r.name.clone(), r)).collect(),
+            constants: constants.into_iter().map(|c| (c.name.clone(), c)).collect(),
+        }
+    }
+
+    fn u64_field(name: &str, offset: u64) -> Field {
+        Field {
+            name: name.into(),
+            offset_bytes: offset,
+            size_bytes: 8,
+            align_bytes: 8,
+            bits: None,
+            c_type: "__u64".into(),
+        }
+    }
+
+    fn record(name: &str, fields: usize) -> Record {
+        let kind = if name.starts_with("union ") {
+            RecordKind::Union
+        } else {
+            RecordKind::Struct
+        };
+        Record {
+            name: name.into(),
+            kind,
+            header: "linux/kb.h".into(),
+            size_bytes: 8 * fields as u64,
+            align_bytes: 8,
+            fields: (0..fields)
+                .map(|i| u64_field(&format!("m{i}"), 8 * i as u64))
+                .collect(),
+        }
+    }
+
+    fn constant(name: &str, header: &str, value: i128) -> Constant {
+        Constant {
+            name: name.into(),
+            header: header.into(),
+            value,
+            kind: ConstantKind::Macro,
+            ioctl: None,
+        }
+    }
+
+    fn ids(old: &Layout, new: &Layout) -> Vec<&'static str> {
+        run(&Pair::new(old, new))
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
+    }
+
+    fn concrete(glob: &str) -> String {
+        glob.replace('*', "x").replace('?', "y")
+    }
+
+    #[test]
+    fn every_size_carrier_turns_a_tail_growth_into_an_extension() {
+        for e in kb()
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::SizeCarrier)
+        {
+            let name = concrete(&e.item);
+            let got = ids(
+                &layout(vec![record(&name, 2)], vec![]),
+                &layout(vec![record(&name, 3)], vec![]),
+            );
+            assert!(got.contains(&"record-tail-extension"), "{name}: {got:?}");
+            assert!(!got.contains(&"record-size-changed"), "{name}: {got:?}");
+            // Without the fact, the same growth is a break.
+            let other = format!("{name}_not_in_kb");
+            let got = ids(
+                &layout(vec![record(&other, 2)], vec![]),
+                &layout(vec![record(&other, 3)], vec![]),
+            );
+            assert!(got.contains(&"record-size-changed"), "{other}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn every_moving_value_and_flags_mask_is_a_note_not_a_break() {
+        for e in kb()
+            .entries
+            .iter()
+            .filter(|e| e.kind != EntryKind::SizeCarrier)
+        {
+            let name = concrete(&e.item).replace('x', "KB_PLAIN");
+            let name = if e.item == "*" {
+                "KB_PLAIN".to_string()
+            } else {
+                name
+            };
+            let header = e.header.clone().unwrap_or_else(|| "linux/kb.h".into());
+            let (a, b) = (3, 7); // a superset, as flags masks grow
+            let got = ids(
+                &layout(vec![], vec![constant(&name, &header, a)]),
+                &layout(vec![], vec![constant(&name, &header, b)]),
+            );
+            let want = match (e.kind, e.moving) {
+                (EntryKind::KnownFlagsMask, _) => "flags-mask-grew",
+                (_, Some(crate::kb::Moving::Counter)) => "counter-moved",
+                _ => "version-moved",
+            };
+            assert_eq!(got, vec![want], "{name} ({header})");
+            let got = ids(
+                &layout(vec![], vec![constant(&name, "linux/elsewhere.h", a)]),
+                &layout(vec![], vec![constant(&name, "linux/elsewhere.h", b)]),
+            );
+            if e.header.is_some() {
+                assert_eq!(got, vec!["constant-changed"], "{name} outside {header}");
+            }
+        }
+        // A known-flags mask that loses a bit stays a break.
+        let got = ids(
+            &layout(
+                vec![],
+                vec![constant("UFFD_API_FEATURES", "linux/userfaultfd.h", 7)],
+            ),
+            &layout(
+                vec![],
+                vec![constant("UFFD_API_FEATURES", "linux/userfaultfd.h", 5)],
+            ),
+        );
+        assert_eq!(got, vec!["constant-changed"]);
+    }
 }

@@ -4,12 +4,13 @@
 
 use super::{Out, Rule};
 use crate::diff::{is_reserved_name, Pair, Placement};
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
     id: "padding-used",
     summary: "a new member took over implicit padding",
     severity: Severity::Compatible,
+    hint: "read the new member only under a new flag, since old binaries leave garbage there",
     check,
 };
 
@@ -24,15 +25,17 @@ fn check(p: &Pair<'_>, out: &mut Out) {
                 };
                 out.push(
                     &RULE,
-                    &d.new.name,
-                    &d.new.header,
-                    Some(&f.name),
-                    None,
-                    Some(format!("{} at offset {}", f.c_type, f.offset_bytes)),
-                    format!(
-                        "new member {} ({}) uses implicit padding at offset {}: {consequence}",
-                        f.name, f.c_type, f.offset_bytes
-                    ),
+                    Hit {
+                        item: &d.new.name,
+                        header: &d.new.header,
+                        field: Some(&f.name),
+                        old: None,
+                        new: Some(format!("{} at offset {}", f.c_type, f.offset_bytes)),
+                        message: format!(
+                            "new member {} ({}) uses implicit padding at offset {}: {consequence}",
+                            f.name, f.c_type, f.offset_bytes
+                        ),
+                    },
                 );
             }
         }

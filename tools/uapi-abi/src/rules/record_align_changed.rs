@@ -5,30 +5,23 @@
 
 use super::{Out, Rule};
 use crate::diff::Pair;
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
     id: "record-align-changed",
     summary: "a record's alignment changed",
     severity: Severity::Note,
+    hint: "use __aligned_u64 for 64-bit members and make padding explicit",
     check,
 };
 
 fn check(p: &Pair<'_>, out: &mut Out) {
     for d in p.records.values() {
         if d.old.align_bytes != d.new.align_bytes {
-            out.push(
-                &RULE,
-                &d.new.name,
-                &d.new.header,
-                None,
-                Some(d.old.align_bytes.to_string()),
-                Some(d.new.align_bytes.to_string()),
-                format!(
+            out.push(&RULE, Hit { item: &d.new.name, header: &d.new.header, field: None, old: Some(d.old.align_bytes.to_string()), new: Some(d.new.align_bytes.to_string()), message: format!(
                     "alignment of {} changed from {} to {}: records and arrays embedding it may place it differently (any record in this set that moved is reported on its own)",
                     d.new.name, d.old.align_bytes, d.new.align_bytes
-                ),
-            );
+                ) });
         }
     }
 }

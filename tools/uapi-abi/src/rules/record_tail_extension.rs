@@ -1,25 +1,28 @@
-//! `record-tail-extension`: an `argsz`/`size`-first record grew at its tail, the kernel's
-//! documented way to extend a struct.
+//! `record-tail-extension`: a record whose size travels with it grew at its tail, the kernel's
+//! documented way to extend a struct: an `argsz`/`size`/`len`/`length` member in its first 8 bytes
+//! (`perf_event_attr.size` is the second member), or a knowledge-base `size-carrier` (getsockopt's
+//! optlen, a syscall's size argument, a netlink attribute's length, the BPF verifier).
 
 use super::{list, Out, Rule};
-use crate::diff::{is_extensible, Pair, Placement};
-use crate::findings::Severity;
+use crate::diff::{size_carrier, Pair, Placement};
+use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
     id: "record-tail-extension",
-    summary: "an argsz/size-first record grew at its tail",
+    summary: "a record whose size travels with it (argsz/size/len member, or out of band) grew at its tail",
     severity: Severity::Compatible,
+    hint: "make sure the kernel treats a shorter caller's missing tail as zero",
     check,
 };
 
 fn check(p: &Pair<'_>, out: &mut Out) {
     for d in p.records.values() {
-        if !d.grew_at_tail()
-            || !is_extensible(d.new)
-            || !p.sized_ioctls_carrying(&d.new.name).is_empty()
-        {
+        if !d.grew_at_tail() || !p.sized_ioctls_carrying(&d.new.name).is_empty() {
             continue;
         }
+        let Some(carrier) = size_carrier(d.new) else {
+            continue;
+        };
         let mut grown: Vec<String> = d
             .added
             .iter()
@@ -31,21 +34,13 @@ fn check(p: &Pair<'_>, out: &mut Out) {
                 .iter()
                 .map(|(_, n)| format!("{} (grew)", n.name)),
         );
-        let first = &d.new.fields[0].name;
-        out.push(
-            &RULE,
-            &d.new.name,
-            &d.new.header,
-            None,
-            Some(d.old.size_bytes.to_string()),
-            Some(d.new.size_bytes.to_string()),
-            format!(
-                "{} grew at its tail from {} to {} bytes ({}); old binaries pass the old {first} and the kernel must treat the missing tail as zero",
+        out.push(&RULE, Hit { item: &d.new.name, header: &d.new.header, field: None, old: Some(d.old.size_bytes.to_string()), new: Some(d.new.size_bytes.to_string()), message: format!(
+                "{} grew at its tail from {} to {} bytes ({}); its size travels with it ({}), so old binaries pass the old size and the kernel must treat the missing tail as zero",
                 d.new.name,
                 d.old.size_bytes,
                 d.new.size_bytes,
-                if grown.is_empty() { "tail padding".to_string() } else { list(&grown, 6) }
-            ),
-        );
+                if grown.is_empty() { "tail padding".to_string() } else { list(&grown, 6) },
+                carrier.describe()
+            ) });
     }
 }

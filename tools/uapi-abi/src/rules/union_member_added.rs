@@ -3,12 +3,14 @@
 
 use super::{Out, Rule};
 use crate::diff::{Pair, Placement};
-use crate::findings::Severity;
+use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
     id: "union-member-added",
     summary: "a new union alternative overlays existing members",
     severity: Severity::Compatible,
+    hint:
+        "nothing to fix: make sure the kernel selects the new alternative only by a new tag or flag",
     check,
 };
 
@@ -16,18 +18,10 @@ fn check(p: &Pair<'_>, out: &mut Out) {
     for d in p.records.values() {
         for (f, placement) in &d.added {
             if *placement == Placement::Overlap {
-                out.push(
-                    &RULE,
-                    &d.new.name,
-                    &d.new.header,
-                    Some(&f.name),
-                    None,
-                    Some(format!("{} at offset {}", f.c_type, f.offset_bytes)),
-                    format!(
+                out.push(&RULE, Hit { item: &d.new.name, header: &d.new.header, field: Some(&f.name), old: None, new: Some(format!("{} at offset {}", f.c_type, f.offset_bytes)), message: format!(
                         "new alternative {} ({}, {} bytes) overlays existing members at offset {}; old binaries never select it",
                         f.name, f.c_type, f.size_bytes, f.offset_bytes
-                    ),
-                );
+                    ) });
             }
         }
     }

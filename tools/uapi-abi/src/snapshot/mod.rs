@@ -21,7 +21,7 @@
 //! const VFIO_API_VERSION value=0 header=linux/vfio.h
 //! const VFIO_GET_API_VERSION value=15204 header=linux/vfio.h ioctl=none:0x3b:100:0 macro=_IO
 //! const VFIO_PCI_BAR0_REGION_INDEX value=0 header=linux/vfio.h enum=<anonymous>
-//! end records=1 fields=2 constants=3 headers=1 skipped=1 fnv1a64=0eba0f1439806908
+//! end records=1 fields=2 constants=3 headers=1 skipped=1 diagnostics=1 fnv1a64=034b1f601622a7a5
 //! ```
 //!
 //! - A line is `kind name key=value ...`; the name runs to the first token holding `=`.

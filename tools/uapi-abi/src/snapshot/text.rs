@@ -1629,7 +1629,7 @@ mod tests {
         .contains("missing `header=`"));
         assert!(e(
             "header=linux/bcache.h message=",
-            "header=linux/bcache.h text="
+            "header=linux/bcache.h text=x message="
         )
         .contains("unknown key `text=`"));
         assert!(e("diagnostic MAX_KEY_OFFSET ", "diagnostic ").contains("no name"));

@@ -12,4 +12,21 @@ struct ext {
 };
 #define EXT_GET _IO('x', 1)
 
+/* Size carried by a `size` second member (perf_event_attr), and out of band (getsockopt's
+ * optlen for tcp_info, from the knowledge base). */
+struct attr_like {
+	__u32 type;
+	__u32 size;
+	__u64 config;
+	__u64 config3;
+};
+
+struct tcp_info {
+	__u8 tcpi_state;
+	__u8 tcpi_pad[3];
+	__u32 tcpi_rto;
+	__u32 tcpi_rcv_wnd;
+	__u32 tcpi_rehash;
+};
+
 #endif /* FIXTURE_RECORD_TAIL_EXTENSION_H */

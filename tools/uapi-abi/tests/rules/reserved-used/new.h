@@ -12,4 +12,37 @@ struct rs {
 	__u32 reserved;
 };
 
+/* Reserved space however named: `__align` (sed-opal.h), a reserved bitfield giving bits up
+ * (perf_event_attr's __reserved_1, tcphdr's res1), a reserved member becoming bitfields. */
+struct key_like {
+	__u8 key[2];
+	__u8 key_type;
+	__u8 __align[5];
+};
+
+struct bits_like {
+	__u64 disabled : 1,
+	      sigtrap : 1,
+	      __reserved_1 : 62;
+	union {
+		__u32 aux_action;
+		struct {
+			__u32 aux_start_paused : 1,
+			      aux_pause : 1,
+			      __reserved_3 : 30;
+		};
+	};
+};
+
+/* Embedded through other records: the compatible change is not repeated for each. */
+struct session_like {
+	__u32 who;
+	struct key_like opal_key;
+};
+
+struct outer_like {
+	struct session_like session;
+	__u32 flags;
+};
+
 #endif /* FIXTURE_RESERVED_USED_H */
