@@ -127,8 +127,30 @@ fn version(layouts: &BTreeMap<Arch, Layout>) -> String {
         .unwrap_or_default()
 }
 
+/// What the new side's header texts define, beyond what was extracted for the architectures
+/// compared (see [`crate::headers::defined_names_of_tree`]).
+#[derive(Debug, Clone, Default)]
+pub struct Elsewhere {
+    /// Names each architecture's own `asm/` headers define.
+    pub asm: BTreeMap<String, BTreeSet<Arch>>,
+    /// Macro names the UAPI headers (not `asm/`) still `#define`, with the header.
+    pub defined: BTreeMap<String, String>,
+}
+
 /// Compares two versions of a header set on every architecture both have.
 pub fn check(old: &[Layout], new: &[Layout], waivers: Option<&Waivers>) -> Result<Report, Error> {
+    check_knowing(old, new, waivers, &Elsewhere::default())
+}
+
+/// [`check`], knowing which names other architectures' `asm/` headers define on the new side:
+/// an item that left this architecture but lives on in another's `asm/` (the 6.x split of
+/// `linux/kvm.h`) is an `item-arch-specific` note, not a removal.
+pub fn check_knowing(
+    old: &[Layout],
+    new: &[Layout],
+    waivers: Option<&Waivers>,
+    elsewhere: &Elsewhere,
+) -> Result<Report, Error> {
     let old = by_arch(old, "old")?;
     let new = by_arch(new, "new")?;
     let (old_set, new_set) = (header_set(&old, "old")?, header_set(&new, "new")?);
@@ -172,7 +194,7 @@ pub fn check(old: &[Layout], new: &[Layout], waivers: Option<&Waivers>) -> Resul
                 .map(|c| c.name.clone()),
         );
         touched.extend(pair.changed_constants().map(|(_, c)| c.name.clone()));
-        let per_arch = regroup(o, n, rules::run(&pair), &compared);
+        let per_arch = regroup(o, n, rules::run(&pair), &compared, elsewhere);
         for f in &per_arch {
             if let Some(d) = item_diff(o, n, &f.item) {
                 diffs.insert((f.item.clone(), arch), d);
@@ -307,6 +329,7 @@ const ADDITIONS: [&str; 3] = ["record-added", "constant-added", "ioctl-added"];
 const HEADER_REMOVED: &str = "header-removed";
 const HEADER_SKIPPED: &str = "header-skipped";
 const ITEM_MOVED: &str = "item-moved";
+const ITEM_ARCH_SPECIFIC: &str = "item-arch-specific";
 const PROBE_DISAGREED: &str = "probe-disagreed";
 const NEEDS_LIBC: &str = "header-needs-libc";
 /// How many names a grouped finding lists per kind before it says "and N more".
@@ -333,7 +356,13 @@ struct Gone {
 /// header did not compile on the other side are dropped and said in a `header-skipped` note;
 /// moves, skipped headers and the new side's diagnostics become notes; a removal of an item the
 /// new side still defines on another architecture says so.
-fn regroup(old: &Layout, new: &Layout, found: Vec<Finding>, others: &[&Layout]) -> Vec<Finding> {
+fn regroup(
+    old: &Layout,
+    new: &Layout,
+    found: Vec<Finding>,
+    others: &[&Layout],
+    asm_elsewhere: &Elsewhere,
+) -> Vec<Finding> {
     let arch = new.arch;
     let (old_skipped, new_skipped) = (skipped_map(&old.skipped), skipped_map(&new.skipped));
     let present = |l: &Layout, h: &str| {
@@ -364,11 +393,39 @@ fn regroup(old: &Layout, new: &Layout, found: Vec<Finding>, others: &[&Layout]) 
                 }
                 continue;
             }
-            if let Some(elsewhere) = defined_elsewhere(others, arch, &f.item) {
+            let in_asm: Vec<&str> = asm_elsewhere
+                .asm
+                .get(f.item.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|a| **a != arch)
+                .map(|a| a.name())
+                .collect();
+            let places = defined_elsewhere(others, arch, &f.item).or_else(|| {
+                (!in_asm.is_empty()).then(|| format!("{} (in their asm/)", in_asm.join(", ")))
+            });
+            // A macro the header still defines that no longer evaluates here: its argument type
+            // now lives only in other architectures' asm/ (the 6.x split of linux/kvm.h).
+            let still = (f.rule != "record-removed")
+                .then(|| asm_elsewhere.defined.get(f.item.as_str()))
+                .flatten();
+            if let (None, Some(h)) = (&places, still) {
                 f.message = format!(
-                    "{}; it is now defined only on other architectures: {elsewhere}",
-                    f.message
+                    "{} is still defined in {h} but no longer evaluates on this architecture: what it uses is now defined only in other architectures' asm/",
+                    f.item
                 );
+                f.rule = ITEM_ARCH_SPECIFIC;
+                f.severity = Severity::Note;
+            }
+            if let Some(places) = places {
+                // Programs for this architecture never had a use for it; programs for the
+                // others still get it from the same include.
+                f.message = format!(
+                    "{} from this architecture's view of {}; it is now defined only on other architectures: {places}",
+                    f.item, f.header
+                );
+                f.rule = ITEM_ARCH_SPECIFIC;
+                f.severity = Severity::Note;
             }
         }
         out.push(f);
@@ -730,6 +787,49 @@ mod tests {
         let v: Vec<&Finding> = r.findings.iter().filter(|f| f.rule == rule).collect();
         assert_eq!(v.len(), 1, "{rule}: {:#?}", r.findings);
         v[0]
+    }
+
+    #[test]
+    fn an_item_that_lives_on_only_in_other_architectures_is_a_note_not_a_removal() {
+        let mut old = layout(Arch::X86_64, "1", &["linux/kvm.h"]);
+        let new = layout(Arch::X86_64, "2", &["linux/kvm.h"]);
+        constant(&mut old, "KVM_S390_INT_VIRTIO", "linux/kvm.h", 1);
+        ioctl(&mut old, "KVM_S390_MEM_OP", "linux/kvm.h", 0xb1);
+        constant(&mut old, "KVM_TRC_SHIFT", "linux/kvm.h", 16);
+        let mut elsewhere = Elsewhere::default();
+        elsewhere
+            .asm
+            .entry("KVM_S390_INT_VIRTIO".into())
+            .or_default()
+            .insert(Arch::S390x);
+        // Still #defined by linux/kvm.h, but its argument struct moved to s390's asm/kvm.h.
+        elsewhere
+            .defined
+            .insert("KVM_S390_MEM_OP".into(), "linux/kvm.h".into());
+        let r = check_knowing(&[old.clone()], &[new.clone()], None, &elsewhere).unwrap();
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.item == "KVM_S390_INT_VIRTIO")
+            .unwrap();
+        assert_eq!((f.rule, f.severity), ("item-arch-specific", Severity::Note));
+        assert!(f.message.contains("s390x (in their asm/)"), "{}", f.message);
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.item == "KVM_S390_MEM_OP")
+            .unwrap();
+        assert_eq!((f.rule, f.severity), ("item-arch-specific", Severity::Note));
+        // A real removal stays one.
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.item == "KVM_TRC_SHIFT")
+            .unwrap();
+        assert_eq!((f.rule, f.severity), ("constant-removed", Severity::Break));
+        // Without the knowledge, all three are removals.
+        let r = check(&[old], &[new], None).unwrap();
+        assert_eq!(r.count(Severity::Break), 3, "{:#?}", r.findings);
     }
 
     #[test]

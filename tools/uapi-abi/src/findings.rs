@@ -275,6 +275,13 @@ pub const OTHER_KINDS: &[Kind] = &[
         origin: Origin::Check,
     },
     Kind {
+        id: "item-arch-specific",
+        summary: "an item left this architecture's view of a header and lives on only in other architectures' asm/",
+        severity: Severity::Note,
+        hint: "nothing to fix for this architecture; programs for the others still get it",
+        origin: Origin::Check,
+    },
+    Kind {
         id: "item-moved",
         summary: "an item moved to another header that the same include still provides",
         severity: Severity::Note,

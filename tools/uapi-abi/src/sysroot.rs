@@ -193,6 +193,12 @@ pub fn read_dirs(root: &Path, arches: &[Arch]) -> Vec<PathBuf> {
     dirs
 }
 
+/// The `asm/` directory `root`'s headers use for `arch` (the search [`Sysroot::new`] makes),
+/// if there is one.
+pub fn asm_dir_of(root: &Path, arch: Arch) -> Option<PathBuf> {
+    asm_dir(root, arch).ok()
+}
+
 fn asm_dir(root: &Path, arch: Arch) -> Result<PathBuf, Error> {
     let triple = arch.debian_triple();
     let mut candidates = vec![root.join(triple).join("asm")];

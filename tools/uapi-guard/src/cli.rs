@@ -591,14 +591,20 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             .as_deref()
             .is_some_and(|o| !sides::is_snapshot_dir(o));
     let mode = args.sandbox.mode(sandbox::Mode::Auto);
-    let (old_path, old, new) = confined(policy, mode, reads_headers, || {
+    let (old_path, old, new, elsewhere) = confined(policy, mode, reads_headers, || {
         let new = sides::load(&new_path, &args.set, &arches)?;
         let old_path = match &args.old {
             Some(p) => p.clone(),
             None => default_old(&args.set, &new)?,
         };
         let old = sides::load(&old_path, &args.set, &arches)?;
-        Ok((old_path, old, new))
+        // What the other architectures' asm/ define, so an item that moved there is told
+        // apart from one that was removed even when they are not compared.
+        let elsewhere = match &new.headers_root {
+            Some(root) if args.set == "all" => uapi_abi::headers::defined_names_of_tree(root),
+            _ => Default::default(),
+        };
+        Ok((old_path, old, new, elsewhere))
     })?;
     cleanup::install();
     drop(scratch);
@@ -610,7 +616,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             old_path.display()
         );
     }
-    let report = uapi_abi::check::check(&old.layouts, &new.layouts, waivers.as_ref())?;
+    let report =
+        uapi_abi::check::check_knowing(&old.layouts, &new.layouts, waivers.as_ref(), &elsewhere)?;
     emit(
         &report,
         &args.report,

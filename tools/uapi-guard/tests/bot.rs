@@ -837,10 +837,15 @@ fn a_legit_mail_with_a_rename_and_driver_changes_is_reviewed_from_gits_paths() {
     assert!(
         found(&v, "item-moved", "linux/bar.h")
             .iter()
-            .any(|f| f["new"] == "linux/bar2.h" && f["message"].as_str().unwrap().contains("struct bar")),
+            .any(|f| f["new"] == "linux/bar2.h"
+                && f["message"].as_str().unwrap().contains("struct bar")),
         "{v}"
     );
-    assert_eq!(found(&v, "header-removed", "linux/bar.h")[0]["severity"], "api", "{v}");
+    assert_eq!(
+        found(&v, "header-removed", "linux/bar.h")[0]["severity"],
+        "api",
+        "{v}"
+    );
     assert_eq!(c.state(), before);
     assert!(std::fs::read_dir(&c.tmp).unwrap().next().is_none());
 }
