@@ -806,7 +806,13 @@ mod tests {
         elsewhere
             .defined
             .insert("KVM_S390_MEM_OP".into(), "linux/kvm.h".into());
-        let r = check_knowing(&[old.clone()], &[new.clone()], None, &elsewhere).unwrap();
+        let r = check_knowing(
+            std::slice::from_ref(&old),
+            std::slice::from_ref(&new),
+            None,
+            &elsewhere,
+        )
+        .unwrap();
         let f = r
             .findings
             .iter()
