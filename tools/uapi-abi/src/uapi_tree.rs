@@ -254,14 +254,9 @@ pub fn logical_lines(text: &str) -> Vec<(usize, String)> {
     while i < chars.len() {
         let c = chars[i];
         if c == '\\' {
-            // A splice: backslash, optional blanks, line ending.
-            let mut j = i + 1;
-            while j < chars.len() && (chars[j] == ' ' || chars[j] == '\t') {
-                j += 1;
-            }
-            if j < chars.len() && chars[j] == '\n' {
+            if let Some(next) = after_splice(&chars, i) {
                 line += 1;
-                i = j + 1;
+                i = next;
                 continue;
             }
             current.push(c);
@@ -310,16 +305,10 @@ pub fn logical_lines(text: &str) -> Vec<(usize, String)> {
             ('/', Some('/')) => {
                 // To the end of the line, splices included.
                 while i < chars.len() && chars[i] != '\n' {
-                    if chars[i] == '\\' {
-                        let mut j = i + 1;
-                        while j < chars.len() && (chars[j] == ' ' || chars[j] == '\t') {
-                            j += 1;
-                        }
-                        if j < chars.len() && chars[j] == '\n' {
-                            line += 1;
-                            i = j + 1;
-                            continue;
-                        }
+                    if let Some(next) = after_splice(&chars, i) {
+                        line += 1;
+                        i = next;
+                        continue;
                     }
                     i += 1;
                 }
@@ -335,6 +324,19 @@ pub fn logical_lines(text: &str) -> Vec<(usize, String)> {
         lines.push((start_line, current));
     }
     lines
+}
+
+/// Where the text resumes after a splice starting at `i` (a backslash, optional blanks, a line
+/// ending), or `None` when `i` does not start one.
+fn after_splice(chars: &[char], i: usize) -> Option<usize> {
+    if chars.get(i) != Some(&'\\') {
+        return None;
+    }
+    let mut j = i + 1;
+    while matches!(chars.get(j), Some(' ' | '\t')) {
+        j += 1;
+    }
+    (chars.get(j) == Some(&'\n')).then_some(j + 1)
 }
 
 /// The include directives of a header, in order, as the preprocessor would find them (see

@@ -9,75 +9,28 @@ use common::compare_golden;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-struct Repo {
-    dir: tempfile::TempDir,
-}
+#[path = "common/repo.rs"]
+mod repo;
 
-impl Repo {
-    fn new() -> Repo {
-        let r = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        r.git(&["init", "-q", "-b", "main"]);
-        r
-    }
+use repo::Repo;
 
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let o = Command::new("git")
-            .arg("-C")
-            .arg(self.path())
-            .args(args)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).trim().to_string()
-    }
-
-    fn write(&self, path: &str, text: &str) {
-        let p = self.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
-    fn commit(&self, msg: &str) -> String {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "-m", msg]);
-        self.git(&["rev-parse", "HEAD"])
-    }
-
-    /// Every file of the work tree and .git with its contents, to prove nothing changed.
-    fn fingerprint(&self) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut out = Vec::new();
-        fn walk(d: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-            let mut entries: Vec<_> = std::fs::read_dir(d).unwrap().flatten().collect();
-            entries.sort_by_key(|e| e.path());
-            for e in entries {
-                let p = e.path();
-                if p.is_dir() {
-                    walk(&p, out);
-                } else {
-                    out.push((p.clone(), std::fs::read(&p).unwrap_or_default()));
-                }
+/// Every file of the work tree and .git with its contents, to prove nothing changed.
+fn fingerprint(r: &Repo) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    fn walk(d: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        let mut entries: Vec<_> = std::fs::read_dir(d).unwrap().flatten().collect();
+        entries.sort_by_key(|e| e.path());
+        for e in entries {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap_or_default()));
             }
         }
-        walk(self.path(), &mut out);
-        out
     }
+    walk(r.path(), &mut out);
+    out
 }
 
 fn bot(repo: &Repo, extra: &[&str]) -> Output {
@@ -168,7 +121,7 @@ fn tail_growth_is_compatible_but_breaks_the_struct_embedding_it() {
         &FOO.replace("\t__u64 addr;\n", "\t__u64 addr;\n\t__u64 extra;\n"),
     );
     r.commit("foo: grow at the tail");
-    let before = r.fingerprint();
+    let before = fingerprint(&r);
     let o = bot(&r, &["--base", &base, "--head", "HEAD", "--format", "json"]);
     assert_eq!(o.status.code(), Some(12), "{}", err(&o));
     let v = json(&o);
@@ -184,7 +137,7 @@ fn tail_growth_is_compatible_but_breaks_the_struct_embedding_it() {
             .any(|f| f["item"] == "struct bar" && f["severity"] == "break"),
         "{v}"
     );
-    assert_eq!(before, r.fingerprint(), "the repository was modified");
+    assert_eq!(before, fingerprint(&r), "the repository was modified");
 }
 
 #[test]
@@ -278,7 +231,7 @@ fn seed_mbox() -> PathBuf {
 #[test]
 fn the_seed_patch_mail_is_reviewed_as_the_maintainer_did() {
     let (r, base) = seed_base();
-    let before = r.fingerprint();
+    let before = fingerprint(&r);
     let mbox = seed_mbox();
     let o = bot(
         &r,
@@ -310,7 +263,7 @@ fn the_seed_patch_mail_is_reviewed_as_the_maintainer_did() {
         has("io-ioctl-with-struct", "VFIO_IOMMU_CACHE_INVALIDATE"),
         "{v}"
     );
-    assert_eq!(before, r.fingerprint(), "the repository was modified");
+    assert_eq!(before, fingerprint(&r), "the repository was modified");
     // SARIF points at the tree path and the line of the struct in the patched header.
     let o = bot(
         &r,
@@ -366,7 +319,7 @@ fn hostile_patch_paths_are_refused_and_nothing_outside_changes() {
     let outside = tempfile::tempdir().unwrap();
     let victim = outside.path().join("victim.h");
     std::fs::write(&victim, "untouched\n").unwrap();
-    let before = r.fingerprint();
+    let before = fingerprint(&r);
     for (name, path) in [
         (
             "dotdot",
@@ -393,7 +346,7 @@ fn hostile_patch_paths_are_refused_and_nothing_outside_changes() {
     }
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched\n");
     assert!(!Path::new("/tmp/evil.h").exists());
-    assert_eq!(before, r.fingerprint());
+    assert_eq!(before, fingerprint(&r));
 }
 
 #[test]
@@ -569,7 +522,7 @@ impl Canary {
     /// Runs the bot on `mbox` and checks it refused the mail (exit 1, the mail and every
     /// `expect` named in its error) with nothing changed outside its private tree.
     fn refused(&self, r: &Repo, base: &str, mbox: &Path, expect: &[&str]) -> String {
-        let repo_before = r.fingerprint();
+        let repo_before = fingerprint(r);
         let before = self.state();
         let o = Command::new(env!("CARGO_BIN_EXE_uapi-guard"))
             .arg("bot")
@@ -595,7 +548,7 @@ impl Canary {
         let left: Vec<_> = std::fs::read_dir(&self.tmp).unwrap().flatten().collect();
         assert!(left.is_empty(), "{name}: left in TMPDIR: {left:?}");
         assert_eq!(
-            r.fingerprint(),
+            fingerprint(r),
             repo_before,
             "{name}: the repository changed"
         );
