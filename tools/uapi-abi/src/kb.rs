@@ -207,9 +207,9 @@ pub fn kb() -> &'static Kb {
     KB.get_or_init(|| Kb::parse(&FILES).unwrap_or_default())
 }
 
-/// How the length of `record` travels, if the knowledge base knows.
-pub fn size_carrier(record: &str) -> Option<&'static Entry> {
-    kb().find(EntryKind::SizeCarrier, record, "")
+/// How the length of `record` (of `header`) travels, if the knowledge base knows.
+pub fn size_carrier(record: &str, header: &str) -> Option<&'static Entry> {
+    kb().find(EntryKind::SizeCarrier, record, header)
 }
 
 /// Why the constant `name` of `header` is meant to move, if the knowledge base knows.
@@ -257,8 +257,8 @@ mod tests {
 
     #[test]
     fn lookups_use_globs_and_headers() {
-        assert!(size_carrier("struct virtio_blk_config").is_some());
-        assert!(size_carrier("struct virtio_blk_req").is_none());
+        assert!(size_carrier("struct virtio_blk_config", "linux/x.h").is_some());
+        assert!(size_carrier("struct virtio_blk_req", "linux/x.h").is_none());
         assert!(moving_value("LINUX_VERSION_CODE", "linux/version.h").is_some());
         assert!(moving_value("LINUX_VERSION_CODE", "linux/other.h").is_none());
         assert!(known_flags_mask("UFFD_API_RANGE_IOCTLS_BASIC", "linux/userfaultfd.h").is_some());

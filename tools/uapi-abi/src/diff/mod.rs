@@ -27,7 +27,11 @@ impl<'a> Pair<'a> {
             .iter()
             .filter_map(|(name, o)| {
                 let n = new.records.get(name)?;
-                (o != n).then(|| (name.as_str(), RecordDiff::new(o, n)))
+                (o != n).then(|| {
+                    let mut d = RecordDiff::new(o, n);
+                    d.removed.retain(|f| !respelled_in_named_type(f, n, new));
+                    (name.as_str(), d)
+                })
             })
             .collect();
         let mut pair = Pair {
@@ -120,6 +124,23 @@ impl<'a> Pair<'a> {
     pub fn sized_ioctls_carrying(&self, record: &str) -> Vec<&'a Constant> {
         sized_ioctls_carrying(self.new, record)
     }
+
+    /// How `r`'s length travels ([`size_carrier`]), or, failing that, whether a DRM ioctl
+    /// carries it (the DRM core copies what the caller's number encodes and zero-fills the rest).
+    pub fn size_carrier(&self, r: &Record) -> Option<SizeCarrier> {
+        size_carrier(r).or_else(|| {
+            self.new
+                .constants
+                .values()
+                .any(|c| {
+                    size_tolerant(c)
+                        && c.ioctl.as_ref().is_some_and(|io| {
+                            io.arg_type.as_deref().map(normalize_type) == Some(r.name.as_str())
+                        })
+                })
+                .then_some(SizeCarrier::DrmIoctl)
+        })
+    }
 }
 
 /// True when the words of `old` appear in order in `new`, with at most two words added
@@ -157,11 +178,53 @@ pub fn sized_ioctls_carrying<'a>(layout: &'a Layout, record: &str) -> Vec<&'a Co
         .constants
         .values()
         .filter(|c| {
-            c.ioctl.as_ref().is_some_and(|io| {
-                io.macro_name != "_IO" && io.arg_type.as_deref().map(normalize_type) == Some(record)
-            })
+            !size_tolerant(c)
+                && c.ioctl.as_ref().is_some_and(|io| {
+                    io.macro_name != "_IO"
+                        && io.arg_type.as_deref().map(normalize_type) == Some(record)
+                })
         })
         .collect()
+}
+
+/// True when the old member `f` (`data.note`, a member of an anonymous struct or union) lives on
+/// in `n` as the same member of a named type: `n` has the member `data` whose record type holds
+/// `note` at the same place with the same type and size (`union { ... } data` became
+/// `union snd_seq_event_data data` in 6.x's `struct snd_seq_event`). Old sources still write
+/// `ev.data.note` and the bytes did not move.
+fn respelled_in_named_type(f: &Field, n: &Record, layout: &Layout) -> bool {
+    let Some((outer, inner)) = f.name.split_once('.') else {
+        return false;
+    };
+    let Some(holder) = n.fields.iter().find(|g| g.name == outer) else {
+        return false;
+    };
+    let Some(inner_record) = record_of(&holder.c_type).and_then(|t| layout.records.get(t)) else {
+        return false;
+    };
+    inner_record.fields.iter().any(|m| {
+        m.name == inner
+            && holder.offset_bytes + m.offset_bytes == f.offset_bytes
+            && m.size_bytes == f.size_bytes
+            && normalize_type(&m.c_type) == normalize_type(&f.c_type)
+            && m.bits == f.bits
+    })
+}
+
+/// The ioctl type of the DRM core (`DRM_IOCTL_BASE`, `'d'`), shared by every DRM driver.
+pub const DRM_IOCTL_TYPE: u8 = b'd';
+
+/// True for ioctls whose handler does not need the encoded size to match its own, so an argument
+/// struct that grows at its tail keeps old binaries working although the number changes:
+/// - DRM (`'d'`): `drm_ioctl()` looks the handler up by the number's nr alone, copies the size
+///   the caller's number encodes and zero-fills up to the kernel's size
+///   (<https://github.com/torvalds/linux/blob/v6.12/drivers/gpu/drm/drm_ioctl.c>, `drm_ioctl`);
+/// - habanalabs (`'H'` in `misc/habanalabs.h`): `_hl_ioctl()` does the same with `_IOC_NR` and
+///   `_IOC_SIZE` (<https://github.com/torvalds/linux/blob/v6.1/drivers/misc/habanalabs/common/habanalabs_ioctl.c>).
+pub fn size_tolerant(c: &Constant) -> bool {
+    c.ioctl.as_ref().is_some_and(|io| {
+        io.ioc_type == DRM_IOCTL_TYPE || (io.ioc_type == b'H' && c.header.ends_with("habanalabs.h"))
+    })
 }
 
 /// Where a field that only the new side has was put.
@@ -331,7 +394,10 @@ impl<'a> RecordDiff<'a> {
                             && n.offset_bytes == o.offset_bytes
                             && (is_record_type(&o.c_type)
                                 || o.is_flexible_array()
-                                || whole_union_alternative);
+                                || whole_union_alternative
+                                // The last member, an array, gained elements
+                                // (`busy_engines_mask_ext[2]` -> `[4]`).
+                                || same_element_array(o, n));
                         if grows_with_record && new.size_bytes > old.size_bytes {
                             d.tail_resized.push((o, n));
                         } else if n.size_bytes > o.size_bytes
@@ -605,7 +671,8 @@ pub fn is_counter_name(name: &str) -> bool {
 
 /// True for version numbers that move with releases: `*_VERSION`, `*_SUBVERSION`,
 /// `*_VERSION_MINOR`, `*_VERSION_MAJOR`, `*_VERSION_PATCH`, `*_MINOR_VERSION`, `*_MAJOR_VERSION`,
-/// `*_VERSION_CODE`, `*_API_VERSION*`. Not `*_VERSION_1`-style names, which select a layout.
+/// `*_VERSION_CODE`, `*_API_VERSION*`, `*_VERSION_MIN`/`_MAX` (the range a tool accepts),
+/// `*_ABI_MAJOR`/`_MINOR`/`_PATCH`. Not `*_VERSION_1`-style names, which select a layout.
 pub fn is_version_name(name: &str) -> bool {
     let n = name.trim_start_matches('_').to_ascii_uppercase();
     [
@@ -620,13 +687,20 @@ pub fn is_version_name(name: &str) -> bool {
         "_MAJOR_VERSION",
         "_VERSION_CODE",
         "_VERSION_NUM",
+        "_VERSION_MIN",
+        "_VERSION_MAX",
+        "_ABI_MAJOR",
+        "_ABI_MINOR",
+        "_ABI_PATCH",
     ]
     .iter()
     .any(|s| n.ends_with(s))
 }
 
 /// True for names of masks of every known flag: `*_MASK`, `*__MASK`, `*_SUPPORTED`, `*_ALL`,
-/// `*_VALID`, `*_VALID_FLAGS`, `*_FLAGS_ALL`, `*_ALL_FLAGS`, `*_KNOWN_FLAGS`.
+/// `*_VALID`, `*_VALID_FLAGS`, `*_FLAGS_ALL`, `*_ALL_FLAGS`, `*_KNOWN_FLAGS`, `*_ALLFLAGS`,
+/// `*_ALL_BITS`, `*_ALL_LOCKS`, `*_SUPP` and `*_FLAGS` (only growth that keeps every old bit is
+/// spared, so a mask that loses one still breaks).
 pub fn is_flags_mask_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     [
@@ -639,6 +713,11 @@ pub fn is_flags_mask_name(name: &str) -> bool {
         "_FLAGS_ALL",
         "_ALL_FLAGS",
         "_KNOWN_FLAGS",
+        "_ALLFLAGS",
+        "_ALL_BITS",
+        "_ALL_LOCKS",
+        "_SUPP",
+        "_FLAGS",
     ]
     .iter()
     .any(|s| n.ends_with(s))
@@ -651,6 +730,8 @@ pub enum SizeCarrier {
     Member(&'static str),
     /// Out of band, as the knowledge base records.
     Known(&'static crate::kb::Entry),
+    /// In the number of the DRM ioctl that carries it ([`size_tolerant`]).
+    DrmIoctl,
 }
 
 impl SizeCarrier {
@@ -659,6 +740,7 @@ impl SizeCarrier {
         match self {
             SizeCarrier::Member(m) => format!("its {m} member"),
             SizeCarrier::Known(e) => e.carrier_phrase(),
+            SizeCarrier::DrmIoctl => "the DRM ioctl that carries it (drm_ioctl() copies the size the caller's number encodes and zero-fills the rest)".into(),
         }
     }
 }
@@ -673,7 +755,7 @@ pub fn size_carrier(r: &Record) -> Option<SizeCarrier> {
     });
     member
         .map(SizeCarrier::Member)
-        .or_else(|| crate::kb::size_carrier(&r.name).map(SizeCarrier::Known))
+        .or_else(|| crate::kb::size_carrier(&r.name, &r.header).map(SizeCarrier::Known))
 }
 
 /// True when the record may grow at its tail by convention: its first member is a 32-bit
@@ -747,6 +829,137 @@ mod tests {
         for c in ["VFIO_DEVICE_GET_INFO", "MAXIMUM", "VFIO_TYPE"] {
             assert!(!is_counter_name(c), "{c}");
         }
+    }
+
+    fn fld(name: &str, offset_bytes: u64, size_bytes: u64, c_type: &str) -> Field {
+        Field {
+            name: name.into(),
+            offset_bytes,
+            size_bytes,
+            align_bytes: size_bytes.clamp(1, 8),
+            bits: None,
+            c_type: c_type.into(),
+        }
+    }
+
+    fn rec(name: &str, header: &str, size_bytes: u64, fields: Vec<Field>) -> Record {
+        Record {
+            name: name.into(),
+            kind: if name.starts_with("union") {
+                RecordKind::Union
+            } else {
+                RecordKind::Struct
+            },
+            header: header.into(),
+            size_bytes,
+            align_bytes: 4,
+            fields,
+        }
+    }
+
+    fn lay(records: Vec<Record>, constants: Vec<Constant>) -> Layout {
+        Layout {
+            header_set: "t".into(),
+            version: "1".into(),
+            arch: crate::model::Arch::X86_64,
+            provenance: Default::default(),
+            headers: Vec::new(),
+            skipped: Vec::new(),
+            diagnostics: Vec::new(),
+            records: records.into_iter().map(|r| (r.name.clone(), r)).collect(),
+            constants: constants.into_iter().map(|c| (c.name.clone(), c)).collect(),
+        }
+    }
+
+    #[test]
+    fn an_anonymous_member_type_given_a_name_removes_nothing() {
+        // union { __u32 note; __u32 ext; } data;  ->  union ev_data data;
+        let old = lay(
+            vec![rec(
+                "struct ev",
+                "sound/x.h",
+                12,
+                vec![
+                    fld("type", 0, 4, "__u32"),
+                    fld("data.note", 4, 4, "__u32"),
+                    fld("data.ext", 4, 8, "__u64"),
+                ],
+            )],
+            vec![],
+        );
+        let named = rec(
+            "union ev_data",
+            "sound/x.h",
+            8,
+            vec![fld("note", 0, 4, "__u32"), fld("ext", 0, 8, "__u64")],
+        );
+        let new = lay(
+            vec![
+                rec(
+                    "struct ev",
+                    "sound/x.h",
+                    12,
+                    vec![
+                        fld("type", 0, 4, "__u32"),
+                        fld("data", 4, 8, "union ev_data"),
+                    ],
+                ),
+                named.clone(),
+            ],
+            vec![],
+        );
+        let p = Pair::new(&old, &new);
+        assert!(
+            p.records["struct ev"].removed.is_empty(),
+            "{:?}",
+            p.records["struct ev"].removed
+        );
+        // A member the named type does not keep is still removed.
+        let mut fewer = named;
+        fewer.fields.truncate(1);
+        let new2 = lay(vec![new.records["struct ev"].clone(), fewer], vec![]);
+        let p = Pair::new(&old, &new2);
+        let removed: Vec<&str> = p.records["struct ev"]
+            .removed
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(removed, ["data.ext"]);
+    }
+
+    #[test]
+    fn a_drm_ioctl_argument_carries_its_size() {
+        let io = |size_bytes: u32| Constant {
+            name: "DRM_IOCTL_X".into(),
+            header: "drm/x_drm.h".into(),
+            value: 0,
+            kind: crate::model::ConstantKind::Macro,
+            ioctl: Some(crate::model::Ioctl {
+                dir: crate::model::IoctlDir::ReadWrite,
+                ioc_type: DRM_IOCTL_TYPE,
+                nr: 0x40,
+                size_bytes,
+                macro_name: "DRM_IOWR".into(),
+                arg_type: Some("struct drm_x".into()),
+            }),
+        };
+        let r = rec(
+            "struct drm_x",
+            "drm/x_drm.h",
+            8,
+            vec![fld("a", 0, 8, "__u64")],
+        );
+        let l = lay(vec![r.clone()], vec![io(8)]);
+        let p = Pair::new(&l, &l);
+        assert_eq!(p.size_carrier(&r), Some(SizeCarrier::DrmIoctl));
+        assert!(p.sized_ioctls_carrying("struct drm_x").is_empty());
+        // The same ioctl of another type is sized, and carries nothing.
+        let mut other = io(8);
+        other.ioctl.as_mut().unwrap().ioc_type = b'x';
+        let l = lay(vec![r.clone()], vec![other]);
+        let p = Pair::new(&l, &l);
+        assert_eq!(p.size_carrier(&r), None);
+        assert_eq!(p.sized_ioctls_carrying("struct drm_x").len(), 1);
     }
 
     #[test]

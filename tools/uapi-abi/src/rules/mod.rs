@@ -169,7 +169,12 @@ pub(crate) fn classify(p: &Pair<'_>, o: &Constant, n: &Constant) -> ValueChange 
         return ValueChange::Ioctl;
     }
     let fits32 = |v: i128| (i128::from(i32::MIN)..=i128::from(u32::MAX)).contains(&v);
-    if fits32(o.value) && fits32(n.value) && (o.value as u32) == (n.value as u32) {
+    let fits64 = |v: i128| (i128::from(i64::MIN)..=i128::from(u64::MAX)).contains(&v);
+    // The same 32 bits (`EPOLLET` `(1 << 31)` then `(1U << 31)`) or the same 64 bits
+    // (`SVM_EXIT_ERR` `-1` then `-1ull`): binaries hold the same bits either way.
+    if (fits32(o.value) && fits32(n.value) && (o.value as u32) == (n.value as u32))
+        || (fits64(o.value) && fits64(n.value) && (o.value as u64) == (n.value as u64))
+    {
         return ValueChange::SameBits;
     }
     if let Some(e) = crate::kb::moving_value(&n.name, &n.header) {
@@ -190,7 +195,9 @@ pub(crate) fn classify(p: &Pair<'_>, o: &Constant, n: &Constant) -> ValueChange 
         return ValueChange::FlagsGrew(known);
     }
     let subset = n.value >= 0 && o.value > n.value && (o.value & n.value) == n.value;
-    if subset && is_reserved_name(&n.name.to_ascii_lowercase()) {
+    let reserved_mask = is_reserved_name(&n.name.to_ascii_lowercase())
+        || n.name.to_ascii_uppercase().contains("_RESERVED");
+    if subset && reserved_mask {
         return ValueChange::ReservedGaveUp;
     }
     ValueChange::Plain
@@ -251,7 +258,7 @@ mod kb_tests {
         }
     }
 
-    fn record(name: &str, fields: usize) -> Record {
+    fn record_in(name: &str, fields: usize, header: &str) -> Record {
         let kind = if name.starts_with("union ") {
             RecordKind::Union
         } else {
@@ -260,7 +267,7 @@ mod kb_tests {
         Record {
             name: name.into(),
             kind,
-            header: "linux/kb.h".into(),
+            header: header.into(),
             size_bytes: 8 * fields as u64,
             align_bytes: 8,
             fields: (0..fields)
@@ -298,17 +305,22 @@ mod kb_tests {
             .filter(|e| e.kind == EntryKind::SizeCarrier)
         {
             let name = concrete(&e.item);
+            let header = e.header.as_deref().map_or("linux/kb.h".into(), concrete);
             let got = ids(
-                &layout(vec![record(&name, 2)], vec![]),
-                &layout(vec![record(&name, 3)], vec![]),
+                &layout(vec![record_in(&name, 2, &header)], vec![]),
+                &layout(vec![record_in(&name, 3, &header)], vec![]),
             );
             assert!(got.contains(&"record-tail-extension"), "{name}: {got:?}");
             assert!(!got.contains(&"record-size-changed"), "{name}: {got:?}");
-            // Without the fact, the same growth is a break.
-            let other = format!("{name}_not_in_kb");
+            // Without the fact (another name, or the same name in another header), the same
+            // growth is a break.
+            let (other, other_header) = match e.header {
+                Some(_) => (name.clone(), "linux/not_in_kb.h".to_string()),
+                None => (format!("{name}_not_in_kb"), header),
+            };
             let got = ids(
-                &layout(vec![record(&other, 2)], vec![]),
-                &layout(vec![record(&other, 3)], vec![]),
+                &layout(vec![record_in(&other, 2, &other_header)], vec![]),
+                &layout(vec![record_in(&other, 3, &other_header)], vec![]),
             );
             assert!(got.contains(&"record-size-changed"), "{other}: {got:?}");
         }

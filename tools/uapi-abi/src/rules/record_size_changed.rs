@@ -3,7 +3,7 @@
 //! `size-carrier`), or grew while an `_IOR`/`_IOW`/`_IOWR` ioctl carries it.
 
 use super::{Out, Rule};
-use crate::diff::{size_carrier, Pair};
+use crate::diff::Pair;
 use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
@@ -25,7 +25,7 @@ fn check(p: &Pair<'_>, out: &mut Out) {
         } else if !d.grew_at_tail() {
             "it grew, but not only at its tail: members old binaries use moved or changed"
                 .to_string()
-        } else if size_carrier(d.new).is_none() {
+        } else if p.size_carrier(d.new).is_none() {
             if !super::union_member_grew::only_in_union_room(p, &d.new.name).is_empty()
                 && p.sized_ioctls_carrying(&d.new.name).is_empty()
             {

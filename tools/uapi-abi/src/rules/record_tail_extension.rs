@@ -4,7 +4,7 @@
 //! optlen, a syscall's size argument, a netlink attribute's length, the BPF verifier).
 
 use super::{list, Out, Rule};
-use crate::diff::{size_carrier, Pair, Placement};
+use crate::diff::{Pair, Placement};
 use crate::findings::{Hit, Severity};
 
 pub const RULE: Rule = Rule {
@@ -20,7 +20,7 @@ fn check(p: &Pair<'_>, out: &mut Out) {
         if !d.grew_at_tail() || !p.sized_ioctls_carrying(&d.new.name).is_empty() {
             continue;
         }
-        let Some(carrier) = size_carrier(d.new) else {
+        let Some(carrier) = p.size_carrier(d.new) else {
             continue;
         };
         let mut grown: Vec<String> = d

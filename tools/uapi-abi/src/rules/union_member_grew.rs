@@ -71,7 +71,7 @@ fn check(p: &Pair<'_>, out: &mut Out) {
         }
     }
     for d in p.records.values() {
-        if !d.grew_at_tail() || crate::diff::size_carrier(d.new).is_some() {
+        if !d.grew_at_tail() || p.size_carrier(d.new).is_some() {
             continue;
         }
         let paths = only_in_union_room(p, &d.new.name);
