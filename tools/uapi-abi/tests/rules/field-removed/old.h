@@ -10,4 +10,13 @@ struct r {
 	__u32 b;
 };
 
+/* An anonymous union that becomes a named one keeps its members: nothing is removed. */
+struct ev {
+	__u32 type;
+	union {
+		__u32 note;
+		__u64 ext;
+	} data;
+};
+
 #endif /* FIXTURE_FIELD_REMOVED_H */

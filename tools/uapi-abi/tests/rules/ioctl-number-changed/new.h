@@ -10,6 +10,6 @@ struct set_args {
 	__u32 value;
 	__u64 extra;
 };
-#define DEV_SET _IOW('d', 3, struct set_args)
+#define DEV_SET _IOW('x', 3, struct set_args)
 
 #endif /* FIXTURE_IOCTL_NUMBER_CHANGED_H */

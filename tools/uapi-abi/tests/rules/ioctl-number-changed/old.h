@@ -9,6 +9,6 @@ struct set_args {
 	__u32 flags;
 	__u32 value;
 };
-#define DEV_SET _IOW('d', 3, struct set_args)
+#define DEV_SET _IOW('x', 3, struct set_args)
 
 #endif /* FIXTURE_IOCTL_NUMBER_CHANGED_H */

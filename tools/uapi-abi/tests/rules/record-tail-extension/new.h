@@ -29,4 +29,19 @@ struct tcp_info {
 	__u32 tcpi_rehash;
 };
 
+/* The argument of a DRM ioctl ('d'): drm_ioctl() dispatches on nr and zero-fills, so the size in
+ * the number may change. */
+struct drm_fixture_op {
+	__u32 handle;
+	__u32 op;
+	__u64 point;
+};
+#define DRM_IOCTL_FIXTURE_OP _IOWR('d', 0x40, struct drm_fixture_op)
+
+/* A size carrier whose last member, an array, gains elements. */
+struct len_array {
+	__u32 size;
+	__u32 words[4];
+};
+
 #endif /* FIXTURE_RECORD_TAIL_EXTENSION_H */

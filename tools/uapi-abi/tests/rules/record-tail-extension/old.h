@@ -25,4 +25,18 @@ struct tcp_info {
 	__u32 tcpi_rto;
 };
 
+/* The argument of a DRM ioctl ('d'): drm_ioctl() dispatches on nr and zero-fills, so the size in
+ * the number may change. */
+struct drm_fixture_op {
+	__u32 handle;
+	__u32 op;
+};
+#define DRM_IOCTL_FIXTURE_OP _IOWR('d', 0x40, struct drm_fixture_op)
+
+/* A size carrier whose last member, an array, gains elements. */
+struct len_array {
+	__u32 size;
+	__u32 words[2];
+};
+
 #endif /* FIXTURE_RECORD_TAIL_EXTENSION_H */
