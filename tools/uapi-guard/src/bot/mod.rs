@@ -467,3 +467,35 @@ fn add_bot_findings(
     }
     report.findings = uapi_abi::findings::merge(std::mem::take(&mut report.findings));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::child_failure;
+    use std::os::unix::process::ExitStatusExt as _;
+    use std::process::{ExitStatus, Output};
+
+    fn output(status: ExitStatus, stderr: &str) -> Output {
+        Output {
+            status,
+            stdout: Vec::new(),
+            stderr: stderr.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_crashed_child_is_named_by_its_signal_not_its_last_words() {
+        // Killed by SIGSEGV after printing a header's text: the text is not the reason.
+        let o = output(ExitStatus::from_raw(11), "linux/x.h:3: some header text\n");
+        let why = child_failure(&o, 4096);
+        assert!(why.contains("signal 11, SIGSEGV"), "{why}");
+        assert!(!why.contains("header text"), "{why}");
+        // An error of its own is quoted; clang's diagnostics before it are not.
+        let o = output(
+            ExitStatus::from_raw(1 << 8),
+            "x.h:1: error: secret\nuapi-guard: error: no asm/ headers for s390x\n",
+        );
+        let why = child_failure(&o, 4096);
+        assert!(why.ends_with("no asm/ headers for s390x"), "{why}");
+        assert!(!why.contains("secret"), "{why}");
+    }
+}
