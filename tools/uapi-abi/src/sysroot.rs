@@ -144,9 +144,9 @@ impl Sysroot {
 /// Every directory reading `root`'s headers for `arches` touches: the root, each architecture's
 /// `asm/` directory, and where symbolic links in them lead (Debian 13 links
 /// `usr/include/<triple>/asm/*.h` to `usr/lib/linux/uapi/<arch>/asm/`; a fixture tree may link a
-/// header to a sibling tree), the last only when the target stays inside the root's own parent
-/// (the unpacked package's `usr/`, the fixtures folder). This is what a sandbox around the
-/// compiler must let it read.
+/// header to a sibling tree): each linked `*.h` file itself, only when it stays inside the root's
+/// own parent (the unpacked package's `usr/`, the fixtures folder). This is what a sandbox around
+/// the compiler must let it read.
 pub fn read_dirs(root: &Path, arches: &[Arch]) -> Vec<PathBuf> {
     let mut dirs = vec![root.to_path_buf()];
     let Ok(canonical) = root.canonicalize() else {
@@ -176,15 +176,15 @@ pub fn read_dirs(root: &Path, arches: &[Arch]) -> Vec<PathBuf> {
             if kind.is_dir() && depth < 8 {
                 scan.push((entry.path(), depth + 1));
             } else if kind.is_symlink() {
+                // Only the header a link names becomes readable, never its folder: a hostile
+                // tree could otherwise link `x.h -> ../../secret` and read its neighbours.
                 let target = entry.path().canonicalize().ok();
-                let dir = match &target {
-                    Some(t) if t.is_dir() => Some(t.clone()),
-                    Some(t) => t.parent().map(Path::to_path_buf),
-                    None => None,
-                };
-                if let Some(dir) = dir.filter(|d| d.starts_with(&prefix)) {
-                    if !dirs.contains(&dir) {
-                        dirs.push(dir);
+                let header = target.filter(|t| {
+                    t.is_file() && t.extension().is_some_and(|x| x == "h") && t.starts_with(&prefix)
+                });
+                if let Some(file) = header {
+                    if !dirs.contains(&file) {
+                        dirs.push(file);
                     }
                 }
             }

@@ -371,6 +371,28 @@ pub fn includes(text: &str) -> Vec<Include> {
                 continue;
             }
         }
+        // `__has_include(...)` opens the file to answer: checked like an include.
+        let mut rest = code.as_str();
+        while let Some(at) = rest.find("__has_include") {
+            let after = &rest[at + "__has_include".len()..];
+            let after = after.strip_prefix("_next").unwrap_or(after).trim_start();
+            if let Some(inner) = after.strip_prefix('(') {
+                let end = inner.find(')').unwrap_or(inner.len());
+                let operand = inner[..end].trim();
+                let target = if let Some(p) =
+                    operand.strip_prefix('<').and_then(|r| r.strip_suffix('>'))
+                {
+                    IncludeTarget::Angle(p.to_string())
+                } else if let Some(p) = operand.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
+                {
+                    IncludeTarget::Quoted(p.to_string())
+                } else {
+                    IncludeTarget::Computed(operand.to_string())
+                };
+                found.push(Include { line, target });
+            }
+            rest = after;
+        }
         let lower = code.to_ascii_lowercase();
         if lower.contains(".incbin") || lower.contains(".include") {
             found.push(Include {
@@ -491,6 +513,14 @@ mod tests {
             (
                 "a line comment ending in a splice",
                 "// x \\\n#include \"/tmp/other\"\n#include \"/tmp/canary\"\n",
+            ),
+            (
+                "__has_include",
+                "#if __has_include(\"/tmp/canary\")\n#endif\n",
+            ),
+            (
+                "__has_include_next",
+                "#if __has_include_next(</tmp/canary>)\n#endif\n",
             ),
         ] {
             let got = includes(text);

@@ -436,3 +436,150 @@ fn snapshot_out_replaces_the_whole_folder_and_refuses_a_foreign_one() {
         .collect();
     assert_eq!(names, ["snap"], "no temporary folder left beside it");
 }
+
+/// The findings of a JSON bot report with `rule`, as (item, field).
+fn rules_found(o: &Output, rule: &str) -> Vec<String> {
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)));
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["item"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn a_change_to_an_architectures_asm_header_is_reviewed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = Repo::new();
+    r.write(
+        "include/uapi/linux/foo.h",
+        "#include <linux/types.h>\n#include <asm/foo.h>\nstruct foo_args { struct asm_foo a; __u32 flags; };\n",
+    );
+    r.write(
+        "arch/x86/include/uapi/asm/foo.h",
+        "#include <linux/types.h>\nstruct asm_foo { __u32 x; __u32 y; };\n",
+    );
+    let base = r.commit("base");
+    r.write(
+        "arch/x86/include/uapi/asm/foo.h",
+        "#include <linux/types.h>\nstruct asm_foo { __u64 y; };\n",
+    );
+    r.commit("asm change");
+    let o = bot(
+        &r,
+        tmp.path(),
+        &["--base", &base, "--head", "HEAD", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(12), "{}", text(&o));
+    assert!(
+        rules_found(&o, "field-removed")
+            .iter()
+            .any(|i| i == "struct asm_foo"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        rules_found(&o, "record-size-changed")
+            .iter()
+            .any(|i| i == "struct foo_args"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn a_header_including_a_file_that_is_not_a_header_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = Repo::new();
+    r.write(
+        "include/uapi/linux/foo.h",
+        "#include <linux/types.h>\n#include <linux/foo_body.inc>\n",
+    );
+    r.write(
+        "include/uapi/linux/foo_body.inc",
+        "struct foo_args { __u32 argsz; __u32 flags; };\n",
+    );
+    let base = r.commit("base");
+    r.write(
+        "include/uapi/linux/foo.h",
+        "#include <linux/types.h>\n#include <linux/foo_body.inc>\n/* touched */\n",
+    );
+    r.write(
+        "include/uapi/linux/foo_body.inc",
+        "struct foo_args { __u64 argsz; };\n",
+    );
+    r.commit("hide a break in a .inc");
+    let o = bot(
+        &r,
+        tmp.path(),
+        &["--base", &base, "--head", "HEAD", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(12), "{}", text(&o));
+    assert!(
+        rules_found(&o, "header-refused")
+            .iter()
+            .any(|i| i == "linux/foo.h"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn a_symlink_in_a_tree_opens_only_the_header_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tree");
+    std::fs::create_dir_all(root.join("linux")).unwrap();
+    std::fs::copy("/usr/include/linux/types.h", root.join("linux/types.h")).unwrap();
+    std::fs::write(dir.path().join("secret.txt"), format!("{TOKEN}\n")).unwrap();
+    std::os::unix::fs::symlink("../../secret.txt", root.join("linux/leak.h")).unwrap();
+    let out = dir.path().join("out");
+    let o = exe()
+        .args([
+            "snapshot",
+            "--set",
+            "t",
+            "--kernel-version",
+            "1",
+            "--arch",
+            "x86_64",
+        ])
+        .arg("--headers")
+        .arg(&root)
+        .args(["--sandbox", "require", "--header", "linux/leak.h", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let snapshot = std::fs::read_to_string(out.join("x86_64.layout")).unwrap();
+    assert!(
+        !text(&o).contains(TOKEN) && !snapshot.contains(TOKEN),
+        "{snapshot}"
+    );
+}
+
+#[test]
+fn a_blob_larger_than_a_header_may_be_is_refused_unread() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = Repo::new();
+    r.write("include/uapi/linux/foo.h", FOO);
+    let base = r.commit("base");
+    let big = format!("/* {} */\n", "x".repeat(9 << 20));
+    r.write("include/uapi/linux/big.h", &big);
+    r.commit("big");
+    let o = bot(
+        &r,
+        tmp.path(),
+        &["--base", &base, "--head", "HEAD", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(12), "{}", text(&o));
+    assert!(
+        rules_found(&o, "header-refused")
+            .iter()
+            .any(|i| i.contains("big.h")),
+        "{}",
+        text(&o)
+    );
+}

@@ -20,6 +20,8 @@ pub struct Entry {
     pub oid: String,
     /// Path in the tree.
     pub path: String,
+    /// Size in bytes (`None` for a submodule).
+    pub size: Option<u64>,
 }
 
 /// The UAPI parts of a kernel tree, as pathspecs.
@@ -134,6 +136,7 @@ impl Git {
             "ls-tree",
             "-r",
             "-z",
+            "-l",
             "--full-tree",
             commit,
             "--",
@@ -142,15 +145,16 @@ impl Git {
         ])?;
         let mut entries = Vec::new();
         for rec in split_z(&out) {
-            // "<mode> <type> <oid>\t<path>"
+            // "<mode> <type> <oid> <size, padded>\t<path>"
             let Some((meta, path)) = rec.split_once('\t') else {
                 continue;
             };
-            let mut parts = meta.split(' ');
+            let mut parts = meta.split_whitespace();
             let (Some(mode), Some(_), Some(oid)) = (parts.next(), parts.next(), parts.next())
             else {
                 continue;
             };
+            let size = parts.next().and_then(|s| s.parse().ok());
             let uapi = path.starts_with("include/uapi/")
                 || path
                     .strip_prefix("arch/")
@@ -163,6 +167,7 @@ impl Git {
                 mode: mode.to_string(),
                 oid: oid.to_string(),
                 path: path.to_string(),
+                size,
             });
         }
         Ok(entries)

@@ -137,7 +137,7 @@ pub fn review(req: &Request) -> Result<Review> {
     let mut refused_names = BTreeSet::new();
     for (side, root) in ["base", "head"].iter().zip(&roots) {
         for h in &context {
-            if !root.join(h).is_file() {
+            if !tree::exists(root, h, &req.arches) {
                 continue;
             }
             if let Err(why) = tree::check_includes(root, h, &req.arches, &trusted) {
@@ -149,8 +149,7 @@ pub fn review(req: &Request) -> Result<Review> {
     }
     let analysed: Vec<String> = context
         .iter()
-        // asm/ headers are reached through the headers that include them.
-        .filter(|h| !refused_names.contains(*h) && !h.starts_with("asm/"))
+        .filter(|h| !refused_names.contains(*h))
         .cloned()
         .collect();
 

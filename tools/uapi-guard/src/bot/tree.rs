@@ -27,6 +27,17 @@ pub fn checkout_uapi(git: &Git, commit: &str, dest: &Path) -> Result<Vec<(String
         if uapi_tree::check_relative_path(&e.path).is_err() {
             continue;
         }
+        // Read no blob larger than a header may be: a huge one would fill memory and disk.
+        if e.size.is_none_or(|s| s > uapi_abi::input::HEADER_LIMIT) {
+            refused.push((
+                e.path,
+                format!(
+                    "larger than the {} MiB a header may be; not read",
+                    uapi_abi::input::HEADER_LIMIT >> 20
+                ),
+            ));
+            continue;
+        }
         files.push(e);
     }
     let oids: Vec<&str> = files.iter().map(|e| e.oid.as_str()).collect();
@@ -436,7 +447,8 @@ fn install_dir(from: &Path, to: &Path) -> Result<()> {
     })
 }
 
-/// Every header of an include root outside the per-architecture directories, by include name.
+/// Every header of an include root by include name: the generic ones, and each architecture's
+/// `asm/` headers (from `<root>/<triple>/asm/`) as `asm/<name>`.
 pub fn headers_of(root: &Path, arches: &[Arch]) -> Result<Vec<String>> {
     let skip: BTreeSet<String> = arches
         .iter()
@@ -444,8 +456,28 @@ pub fn headers_of(root: &Path, arches: &[Arch]) -> Result<Vec<String>> {
         .collect();
     let mut found = Vec::new();
     walk(root, "", &skip, &mut found)?;
+    for a in arches {
+        let mut asm = Vec::new();
+        walk(
+            &root.join(a.debian_triple()),
+            "",
+            &BTreeSet::new(),
+            &mut asm,
+        )?;
+        found.extend(asm.into_iter().filter(|h| h.starts_with("asm/")));
+    }
     found.sort();
+    found.dedup();
     Ok(found)
+}
+
+/// Whether the include name `h` is a file of the root, for any of `arches` (`asm/` names live
+/// under `<root>/<triple>/`).
+pub fn exists(root: &Path, h: &str, arches: &[Arch]) -> bool {
+    root.join(h).is_file()
+        || arches
+            .iter()
+            .any(|a| root.join(a.debian_triple()).join(h).is_file())
 }
 
 fn walk(dir: &Path, rel: &str, skip: &BTreeSet<String>, out: &mut Vec<String>) -> Result<()> {
@@ -474,7 +506,20 @@ fn walk(dir: &Path, rel: &str, skip: &BTreeSet<String>, out: &mut Vec<String>) -
 pub fn include_graph(root: &Path, headers: &[String]) -> BTreeMap<String, Vec<String>> {
     let mut graph = BTreeMap::new();
     for h in headers {
-        let Ok(text) = std::fs::read_to_string(root.join(h)) else {
+        let file = if h.starts_with("asm/") {
+            match Arch::ALL
+                .iter()
+                .map(|a| root.join(a.debian_triple()).join(h))
+                .find(|p| p.is_file())
+            {
+                Some(p) => p,
+                None => continue,
+            }
+        } else {
+            root.join(h)
+        };
+        let Ok(text) = uapi_abi::input::read_text_bounded(&file, uapi_abi::input::HEADER_LIMIT)
+        else {
             continue;
         };
         let dir = Path::new(h).parent().unwrap_or(Path::new(""));
@@ -582,6 +627,13 @@ pub fn check_includes(
                     let dir = Path::new(&name).parent().unwrap_or(Path::new(""));
                     let local = dir.join(&path).to_string_lossy().into_owned();
                     if root.join(&local).is_file() {
+                        if !local.ends_with(".h") {
+                            return Err(format!(
+                                "{name}:{}: includes `{}`, a file of the tree that is not a header (only `*.h` files are reviewed)",
+                                inc.line,
+                                uapi_abi::report::visible(&local)
+                            ));
+                        }
                         stack.push(local);
                         continue;
                     }
@@ -590,6 +642,14 @@ pub fn check_includes(
                     || arches
                         .iter()
                         .any(|a| root.join(a.debian_triple()).join(&path).is_file());
+                if in_tree && !path.ends_with(".h") {
+                    // Only headers are reviewed: a change to an included `.inc` would not be.
+                    return Err(format!(
+                        "{name}:{}: includes `{}`, a file of the tree that is not a header (only `*.h` files are reviewed)",
+                        inc.line,
+                        uapi_abi::report::visible(&path)
+                    ));
+                }
                 if in_tree {
                     stack.push(path);
                 } else if !trusted.iter().any(|d| d.join(&path).is_file()) {
