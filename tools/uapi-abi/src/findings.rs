@@ -247,6 +247,13 @@ pub const OTHER_KINDS: &[Kind] = &[
         origin: Origin::Bot,
     },
     Kind {
+        id: "compiler-dependent",
+        summary: "a changed header now picks a layout by compiler or language (__GNUC__, __clang__, __cplusplus); only clang compiling C was checked",
+        severity: Severity::Warning,
+        hint: "give every compiler and language the same layout; UAPI headers are read by gcc, clang and C++ alike",
+        origin: Origin::Bot,
+    },
+    Kind {
         id: "header-removed",
         summary: "a header was deleted; one finding names what went with it (api when all of it moved elsewhere)",
         severity: Severity::Break,

@@ -583,3 +583,34 @@ fn a_blob_larger_than_a_header_may_be_is_refused_unread() {
         text(&o)
     );
 }
+
+#[test]
+fn a_layout_chosen_by_compiler_is_flagged_for_review() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = Repo::new();
+    r.write("include/uapi/linux/foo.h", FOO);
+    let base = r.commit("base");
+    r.write(
+        "include/uapi/linux/foo.h",
+        &FOO.replace(
+            "\t__u32 argsz;\n",
+            "#if __GNUC__ >= 5 || defined(__cplusplus)\n\t__u64 argsz;\n#else\n\t__u32 argsz;\n#endif\n",
+        ),
+    );
+    r.commit("gcc-only layout");
+    let o = bot(
+        &r,
+        tmp.path(),
+        &["--base", &base, "--head", "HEAD", "--format", "json"],
+    );
+    // clang sees the old layout, so nothing breaks for it; the review must still not pass
+    // silently.
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        rules_found(&o, "compiler-dependent")
+            .iter()
+            .any(|i| i == "linux/foo.h"),
+        "{}",
+        text(&o)
+    );
+}

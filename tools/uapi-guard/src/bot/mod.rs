@@ -192,6 +192,30 @@ pub fn review(req: &Request) -> Result<Review> {
     let mut report = uapi_abi::check::check(&sides[0], &sides[1], req.waivers.as_ref())?;
     report.command = "bot";
     add_bot_findings(&mut report, &sides, &result.refused, &req.arches);
+    for h in &changed {
+        let conditions = |root: &Path| {
+            compiler_conditions(&tree::read_installed(root, h, &req.arches).unwrap_or_default())
+        };
+        let (before, after) = (conditions(&roots[0]), conditions(&roots[1]));
+        let new: Vec<&String> = after.iter().filter(|c| !before.contains(c)).collect();
+        if let Some(first) = new.first() {
+            report.findings.push(Finding {
+                rule: "compiler-dependent",
+                severity: Severity::Warning,
+                arches: req.arches.clone(),
+                item: h.clone(),
+                field: None,
+                header: h.clone(),
+                old: None,
+                new: Some(first.to_string()),
+                message: format!(
+                    "needs review: {h} now chooses between layouts by compiler or language (`{}`); only clang compiling C was checked, so what gcc or C++ users get was not",
+                    uapi_abi::report::visible(first)
+                ),
+            });
+        }
+    }
+    report.findings = uapi_abi::findings::merge(std::mem::take(&mut report.findings));
     result.report = report;
     for h in &reviewed {
         let tree_path = format!("include/uapi/{h}");
@@ -418,6 +442,35 @@ fn empty_report(base: &str, head: &str, arches: &[Arch]) -> Report {
         waivers: Vec::new(),
         diffs: BTreeMap::new(),
     }
+}
+
+/// The preprocessor conditions of a header that test which compiler or language reads it
+/// (`__GNUC__`, `__clang__`, `__cplusplus`, ...): the bot checks one (clang, C), so a layout chosen
+/// by such a test is seen for that one only.
+fn compiler_conditions(text: &str) -> Vec<String> {
+    const TESTS: [&str; 7] = [
+        "__GNUC__",
+        "__GNUC_MINOR__",
+        "__clang__",
+        "__cplusplus",
+        "__STDC_VERSION__",
+        "__STRICT_ANSI__",
+        "_MSC_VER",
+    ];
+    uapi_abi::uapi_tree::logical_lines(text)
+        .into_iter()
+        .filter_map(|(_, l)| {
+            let t = l.trim_start();
+            let d = t
+                .strip_prefix('#')
+                .or_else(|| t.strip_prefix("%:"))?
+                .trim_start();
+            let is_test = ["if", "ifdef", "ifndef", "elif"]
+                .iter()
+                .any(|k| d.starts_with(k));
+            (is_test && TESTS.iter().any(|m| d.contains(m))).then(|| d.trim().to_string())
+        })
+        .collect()
 }
 
 /// Refused headers, and headers that compile on the base but not on the head, as breaks.
