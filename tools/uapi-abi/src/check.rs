@@ -408,7 +408,8 @@ fn regroup(
             // now lives only in other architectures' asm/ (the 6.x split of linux/kvm.h).
             let still = (f.rule != "record-removed")
                 .then(|| asm_elsewhere.defined.get(f.item.as_str()))
-                .flatten();
+                .flatten()
+                .filter(|h| **h == f.header);
             if let (None, Some(h)) = (&places, still) {
                 f.message = format!(
                     "{} is still defined in {h} but no longer evaluates on this architecture: what it uses is now defined only in other architectures' asm/",

@@ -129,7 +129,7 @@ pub fn kernel_version(root: &Path) -> Result<String, Error> {
 pub fn defined_names_of_tree(root: &Path) -> crate::check::Elsewhere {
     let mut out = crate::check::Elsewhere::default();
     for arch in Arch::ALL {
-        let Some(dir) = crate::sysroot::asm_dir_of(root, arch) else {
+        let Some(dir) = crate::sysroot::tree_asm_dir(root, arch) else {
             continue;
         };
         let Ok(entries) = std::fs::read_dir(&dir) else {

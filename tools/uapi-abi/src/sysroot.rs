@@ -157,11 +157,18 @@ pub fn read_dirs(root: &Path, arches: &[Arch]) -> Vec<PathBuf> {
     };
     let mut scan = vec![(canonical.clone(), 0)];
     for &arch in arches {
-        if let Ok(asm) = asm_dir(&canonical, arch) {
-            if !asm.starts_with(&canonical) {
-                dirs.push(asm.clone());
-                scan.push((asm, 0));
-            }
+        // Where the asm/ folder really is: a link to a host folder outside the package (or the
+        // machine's own asm/, for trees without one) is not made readable through it.
+        let Some(asm) = asm_dir(&canonical, arch)
+            .ok()
+            .and_then(|a| a.canonicalize().ok())
+        else {
+            continue;
+        };
+        let system = asm.starts_with("/usr/include") || asm.starts_with("/usr/lib");
+        if !asm.starts_with(&canonical) && (asm.starts_with(&prefix) || system) {
+            dirs.push(asm.clone());
+            scan.push((asm, 0));
         }
     }
     // Symbolic links anywhere in those trees (a few thousand entries at most).
@@ -197,6 +204,17 @@ pub fn read_dirs(root: &Path, arches: &[Arch]) -> Vec<PathBuf> {
 /// if there is one.
 pub fn asm_dir_of(root: &Path, arch: Arch) -> Option<PathBuf> {
     asm_dir(root, arch).ok()
+}
+
+/// The `asm/` directory of `arch` that `root`'s own tree holds (`<root>/<triple>/asm` or
+/// `<root>/../<triple>/include/asm`), never the machine's.
+pub fn tree_asm_dir(root: &Path, arch: Arch) -> Option<PathBuf> {
+    let triple = arch.debian_triple();
+    let mut candidates = vec![root.join(triple).join("asm")];
+    if let Some(parent) = root.parent() {
+        candidates.push(parent.join(triple).join("include").join("asm"));
+    }
+    candidates.into_iter().find(|c| c.join("types.h").is_file())
 }
 
 fn asm_dir(root: &Path, arch: Arch) -> Result<PathBuf, Error> {

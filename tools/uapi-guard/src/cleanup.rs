@@ -7,10 +7,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 static PATHS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Process groups of running children (compiles), killed on a signal so none outlives the run.
+static GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
-/// Installs the signal handler. Call it after confinement, so its thread is confined too.
+/// Installs the signal handler (once; later calls do nothing). It runs in a thread of its own
+/// that stays unconfined, because removing a scratch folder needs its parent folder.
 pub fn install() {
     let _ = ctrlc::set_handler(|| {
+        for g in GROUPS.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{g}")])
+                .status();
+        }
         let paths = PATHS.lock().unwrap_or_else(|p| p.into_inner());
         for p in paths.iter().rev() {
             if p.is_dir() {
@@ -44,5 +52,25 @@ impl Drop for Guard {
         if let Some(i) = paths.iter().rposition(|p| *p == self.0) {
             paths.remove(i);
         }
+    }
+}
+
+/// A running child's process group, killed on a signal; dropping the guard forgets it.
+pub struct GroupGuard(u32);
+
+impl GroupGuard {
+    /// Registers the process group `pgid`.
+    pub fn new(pgid: u32) -> GroupGuard {
+        GROUPS.lock().unwrap_or_else(|p| p.into_inner()).push(pgid);
+        GroupGuard(pgid)
+    }
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        GROUPS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|g| *g != self.0);
     }
 }

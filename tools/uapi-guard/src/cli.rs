@@ -295,13 +295,15 @@ fn parse_arch_name(s: &str) -> Result<String, String> {
 
 /// A private scratch folder for everything confined work writes (clang's objects, bindgen's
 /// macro fallback, the include overlays): `TMPDIR` points into it for the rest of the run.
-fn scratch() -> Result<tempfile::TempDir> {
+fn scratch() -> Result<(tempfile::TempDir, cleanup::Guard)> {
     let dir = tempfile::Builder::new()
         .prefix("uapi-guard-")
         .tempdir()
         .context("creating a scratch folder")?;
+    let guard = cleanup::Guard::new(dir.path());
     std::env::set_var("TMPDIR", dir.path());
-    Ok(dir)
+    cleanup::install();
+    Ok((dir, guard))
 }
 
 /// Runs `work` in a thread confined to `policy` (Landlock restricts the calling thread and what
@@ -333,26 +335,33 @@ fn parse_arches(names: &[String]) -> Result<Vec<Arch>> {
     if names.iter().any(|n| n == "all") {
         return Ok(Arch::ALL.to_vec());
     }
-    names
+    // In the one order layouts are kept in (snapshot folders read back sorted), once each: the
+    // bot pairs its sides' layouts by position.
+    let mut arches = names
         .iter()
         .map(|n| n.parse::<Arch>().map_err(anyhow::Error::from))
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    arches.sort();
+    arches.dedup();
+    Ok(arches)
 }
 
 fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
     let arches = parse_arches(&args.arch)?;
-    let version = match &args.kernel_version {
-        Some(v) => v.clone(),
-        None => uapi_abi::headers::kernel_version(&args.headers)?,
-    };
     let start = Instant::now();
-    let scratch = scratch()?;
+    let (scratch, _scratch_guard) = scratch()?;
     let policy = sandbox::Policy::system()
         .read_headers(&args.headers, &arches)
         .write(scratch.path());
     let mode = args.sandbox.mode(sandbox::Mode::Auto);
-    let extractions = confined(policy, mode, true, || {
-        extract_for_snapshot(&args, &version, &arches)
+    let (version, extractions) = confined(policy, mode, true, || {
+        // linux/version.h is a header of the tree: read inside the sandbox too.
+        let version = match &args.kernel_version {
+            Some(v) => v.clone(),
+            None => uapi_abi::headers::kernel_version(&args.headers)?,
+        };
+        let extractions = extract_for_snapshot(&args, &version, &arches)?;
+        Ok((version, extractions))
     })?;
     cleanup::install();
     let elapsed = start.elapsed();
@@ -446,7 +455,7 @@ fn write_out(out: &Path, extractions: &[uapi_abi::layout::Extraction]) -> Result
 
 fn layout(args: LayoutArgs) -> Result<ExitCode> {
     let arch: Arch = args.arch.parse()?;
-    let scratch = scratch()?;
+    let (scratch, _scratch_guard) = scratch()?;
     let policy = sandbox::Policy::system()
         .read_headers(&args.headers, &[arch])
         .write(scratch.path());
@@ -577,9 +586,15 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     let arches = parse_arches(&args.arch)?;
     let waivers = load_waivers(args.report.waivers.as_deref(), args.report.today.as_deref())?;
     let new_path = args.new.clone().unwrap_or_else(|| "/usr/include".into());
-    let scratch = scratch()?;
+    let (scratch, _scratch_guard) = scratch()?;
+    // The all set also reads what every architecture's asm/ defines (see `elsewhere` below).
+    let readable: &[Arch] = if args.set == "all" {
+        &Arch::ALL
+    } else {
+        &arches
+    };
     let mut policy = sandbox::Policy::system()
-        .read_headers(&new_path, &arches)
+        .read_headers(&new_path, readable)
         .read(&sides::snapshots_root())
         .write(scratch.path());
     if let Some(old) = &args.old {
@@ -688,7 +703,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     let arches = parse_arches(&args.arch)?;
     let waivers = load_waivers(args.report.waivers.as_deref(), args.report.today.as_deref())?;
     let path = args.side.clone().unwrap_or_else(|| "/usr/include".into());
-    let scratch = scratch()?;
+    let (scratch, _scratch_guard) = scratch()?;
     let policy = sandbox::Policy::system()
         .read_headers(&path, &arches)
         .write(scratch.path());

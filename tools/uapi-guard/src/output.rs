@@ -178,19 +178,23 @@ pub fn replace_dir(out: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result
         std::fs::copy(&readme, aside.path().join("README.md"))
             .with_context(|| format!("copying {}", readme.display()))?;
     }
-    let fresh = aside.keep();
     if out.exists() {
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        let old_guard = cleanup::Guard::new(&old);
         std::fs::rename(out, &old).with_context(|| format!("moving {} aside", out.display()))?;
-        std::fs::rename(&fresh, out)
-            .with_context(|| format!("moving the new snapshot to {}", out.display()))?;
+        if let Err(e) = std::fs::rename(aside.path(), out) {
+            // Put the old snapshot back; the new one goes with `aside`.
+            let _ = std::fs::rename(&old, out);
+            return Err(e).with_context(|| format!("moving the new snapshot to {}", out.display()));
+        }
+        // Only now is the old copy disposable: a signal before this point must not remove it.
+        let _ = aside.keep();
+        drop(guard);
         std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
-        drop(old_guard);
     } else {
-        std::fs::rename(&fresh, out)
+        std::fs::rename(aside.path(), out)
             .with_context(|| format!("moving the new snapshot to {}", out.display()))?;
+        let _ = aside.keep();
+        drop(guard);
     }
-    drop(guard);
     Ok(())
 }

@@ -216,15 +216,17 @@ pub const DRM_IOCTL_TYPE: u8 = b'd';
 
 /// True for ioctls whose handler does not need the encoded size to match its own, so an argument
 /// struct that grows at its tail keeps old binaries working although the number changes:
-/// - DRM (`'d'`, nr below `DRM_COMMAND_END`): `drm_ioctl()` looks the handler up by the number's nr alone, copies the size
+/// - DRM (`'d'`, in `drm/` headers or built with `DRM_IO*`): `drm_ioctl()` looks the handler up by the number's nr alone, copies the size
 ///   the caller's number encodes and zero-fills up to the kernel's size
 ///   (<https://github.com/torvalds/linux/blob/v6.12/drivers/gpu/drm/drm_ioctl.c>, `drm_ioctl`);
 /// - habanalabs (`'H'` in `misc/habanalabs.h`): `_hl_ioctl()` does the same with `_IOC_NR` and
 ///   `_IOC_SIZE` (<https://github.com/torvalds/linux/blob/v6.1/drivers/misc/habanalabs/common/habanalabs_ioctl.c>).
 pub fn size_tolerant(c: &Constant) -> bool {
     c.ioctl.as_ref().is_some_and(|io| {
-        // DRM's core ioctls are nr 0x00-0x3f and its drivers' 0x40-0x9f (DRM_COMMAND_END).
-        (io.ioc_type == DRM_IOCTL_TYPE && io.nr < 0xa0)
+        // Core and driver ioctls alike go through drm_ioctl(); other users of 'd' do not, hence
+        // the header or DRM's own macros.
+        (io.ioc_type == DRM_IOCTL_TYPE
+            && (c.header.starts_with("drm/") || io.macro_name.starts_with("DRM_IO")))
             || (io.ioc_type == b'H' && c.header.ends_with("habanalabs.h"))
     })
 }

@@ -499,12 +499,15 @@ fn quote_tokens(block: &syn::Block) -> String {
     block.to_token_stream().to_string()
 }
 
-/// `NAME _IOW ( T , N , struct foo )` -> (`_IOW`, Some(`struct foo`)).
+/// `NAME _IOW ( T , N , struct foo )` -> (`_IOW`, Some(`struct foo`)); DRM's wrappers, which
+/// fill in the type (`NAME DRM_IOWR ( N , struct foo )`, include/uapi/drm/drm.h), the same way.
 fn ioctl_macro(tokens: &[String]) -> Option<(String, Option<String>)> {
     let mac = tokens.get(1)?;
-    if !matches!(mac.as_str(), "_IO" | "_IOR" | "_IOW" | "_IOWR") {
-        return None;
-    }
+    let type_arg = match mac.as_str() {
+        "_IO" | "_IOR" | "_IOW" | "_IOWR" => 2,
+        "DRM_IO" | "DRM_IOR" | "DRM_IOW" | "DRM_IOWR" => 1,
+        _ => return None,
+    };
     let mut depth = 0usize;
     let mut args: Vec<Vec<&str>> = vec![Vec::new()];
     for tok in tokens.get(3..)? {
@@ -522,7 +525,7 @@ fn ioctl_macro(tokens: &[String]) -> Option<(String, Option<String>)> {
             last.push(tok);
         }
     }
-    let arg_type = args.get(2).map(|t| t.join(" "));
+    let arg_type = args.get(type_arg).map(|t| t.join(" "));
     Some((mac.clone(), arg_type))
 }
 

@@ -82,6 +82,7 @@ pub fn run(
     let mut child = cmd
         .spawn()
         .context("running prlimit (util-linux) for a bounded compile")?;
+    let _group = crate::cleanup::GroupGuard::new(child.id());
     let mut out = child.stdout.take().context("child stdout")?;
     let mut err = child.stderr.take().context("child stderr")?;
     let out_reader = std::thread::spawn(move || {

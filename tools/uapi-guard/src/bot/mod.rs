@@ -70,6 +70,7 @@ pub fn review(req: &Request) -> Result<Review> {
         .prefix("uapi-guard-bot")
         .tempdir()
         .context("creating a temporary directory")?;
+    let _work_guard = crate::cleanup::Guard::new(work.path());
     let base_src = work.path().join("base-src");
     let head_src = work.path().join("head-src");
     let mut refused: Vec<(String, String)> = Vec::new();

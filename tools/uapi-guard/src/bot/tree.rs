@@ -471,13 +471,15 @@ pub fn headers_of(root: &Path, arches: &[Arch]) -> Result<Vec<String>> {
     Ok(found)
 }
 
-/// The installed text of the include name `h` (an `asm/` name from the first architecture that
-/// has it), read bounded.
+/// The installed texts of the include name `h` (an `asm/` name has one per architecture), read
+/// bounded and joined.
 pub fn read_installed(root: &Path, h: &str, arches: &[Arch]) -> Option<String> {
-    let file = std::iter::once(root.join(h))
+    let texts: Vec<String> = std::iter::once(root.join(h))
         .chain(arches.iter().map(|a| root.join(a.debian_triple()).join(h)))
-        .find(|p| p.is_file())?;
-    uapi_abi::input::read_text_bounded(&file, uapi_abi::input::HEADER_LIMIT).ok()
+        .filter(|p| p.is_file())
+        .filter_map(|p| uapi_abi::input::read_text_bounded(&p, uapi_abi::input::HEADER_LIMIT).ok())
+        .collect();
+    (!texts.is_empty()).then(|| texts.join("\n"))
 }
 
 /// Whether the include name `h` is a file of the root, for any of `arches` (`asm/` names live

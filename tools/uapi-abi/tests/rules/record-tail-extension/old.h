@@ -31,7 +31,9 @@ struct drm_fixture_op {
 	__u32 handle;
 	__u32 op;
 };
-#define DRM_IOCTL_FIXTURE_OP _IOWR('d', 0x40, struct drm_fixture_op)
+#define DRM_IOCTL_BASE 'd'
+#define DRM_IOWR(nr, type) _IOWR(DRM_IOCTL_BASE, nr, type)
+#define DRM_IOCTL_FIXTURE_OP DRM_IOWR(0x40, struct drm_fixture_op)
 
 /* A size carrier whose last member, an array, gains elements. */
 struct len_array {
