@@ -167,6 +167,26 @@ pub struct Hit<'a> {
     pub message: String,
 }
 
+impl<'a> Hit<'a> {
+    /// A hit on the constant `c` (its name and header), whose value went from `old` to `new`
+    /// as the rule shows them.
+    pub fn constant(
+        c: &'a crate::model::Constant,
+        old: String,
+        new: String,
+        message: String,
+    ) -> Self {
+        Hit {
+            item: &c.name,
+            header: &c.header,
+            field: None,
+            old: Some(old),
+            new: Some(new),
+            message,
+        }
+    }
+}
+
 impl Finding {
     /// The finding of kind `id` with `severity` that `hit` describes, on `arch`.
     pub fn from_hit(id: &'static str, severity: Severity, arch: Arch, hit: Hit<'_>) -> Self {

@@ -77,6 +77,11 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// ` (why; link)`, to end a finding's sentence with the fact and its proof.
+    pub fn reason(&self) -> String {
+        format!(" ({}; {})", self.why, self.link)
+    }
+
     /// True when the entry names `item` (and, if it names a header, `header` is it).
     pub fn matches(&self, item: &str, header: &str) -> bool {
         glob(&self.item, item) && self.header.as_deref().is_none_or(|h| glob(h, header))

@@ -450,81 +450,84 @@ fn rules_found(o: &Output, rule: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn a_change_to_an_architectures_asm_header_is_reviewed() {
+/// A bot review (JSON) of a repository whose base commit holds `base` and whose head commit
+/// then writes `head` (tree path, text).
+fn review(base: &[(&str, &str)], head: &[(&str, &str)]) -> Output {
     let tmp = tempfile::tempdir().unwrap();
     let r = Repo::new();
-    r.write(
-        "include/uapi/linux/foo.h",
-        "#include <linux/types.h>\n#include <asm/foo.h>\nstruct foo_args { struct asm_foo a; __u32 flags; };\n",
-    );
-    r.write(
-        "arch/x86/include/uapi/asm/foo.h",
-        "#include <linux/types.h>\nstruct asm_foo { __u32 x; __u32 y; };\n",
-    );
-    let base = r.commit("base");
-    r.write(
-        "arch/x86/include/uapi/asm/foo.h",
-        "#include <linux/types.h>\nstruct asm_foo { __u64 y; };\n",
-    );
-    r.commit("asm change");
-    let o = bot(
+    for (path, text) in base {
+        r.write(path, text);
+    }
+    let first = r.commit("base");
+    for (path, text) in head {
+        r.write(path, text);
+    }
+    r.commit("head");
+    bot(
         &r,
         tmp.path(),
-        &["--base", &base, "--head", "HEAD", "--format", "json"],
-    );
-    assert_eq!(o.status.code(), Some(12), "{}", text(&o));
+        &["--base", &first, "--head", "HEAD", "--format", "json"],
+    )
+}
+
+/// Fails unless the report has a `rule` finding whose item `item` accepts.
+fn assert_found(o: &Output, rule: &str, item: impl Fn(&str) -> bool) {
     assert!(
-        rules_found(&o, "field-removed")
-            .iter()
-            .any(|i| i == "struct asm_foo"),
-        "{}",
-        text(&o)
-    );
-    assert!(
-        rules_found(&o, "record-size-changed")
-            .iter()
-            .any(|i| i == "struct foo_args"),
-        "{}",
-        text(&o)
+        rules_found(o, rule).iter().any(|i| item(i)),
+        "no {rule}: {}",
+        text(o)
     );
 }
 
 #[test]
-fn a_header_including_a_file_that_is_not_a_header_is_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    let r = Repo::new();
-    r.write(
-        "include/uapi/linux/foo.h",
-        "#include <linux/types.h>\n#include <linux/foo_body.inc>\n",
-    );
-    r.write(
-        "include/uapi/linux/foo_body.inc",
-        "struct foo_args { __u32 argsz; __u32 flags; };\n",
-    );
-    let base = r.commit("base");
-    r.write(
-        "include/uapi/linux/foo.h",
-        "#include <linux/types.h>\n#include <linux/foo_body.inc>\n/* touched */\n",
-    );
-    r.write(
-        "include/uapi/linux/foo_body.inc",
-        "struct foo_args { __u64 argsz; };\n",
-    );
-    r.commit("hide a break in a .inc");
-    let o = bot(
-        &r,
-        tmp.path(),
-        &["--base", &base, "--head", "HEAD", "--format", "json"],
+fn a_change_to_an_architectures_asm_header_is_reviewed() {
+    let o = review(
+        &[
+            (
+                "include/uapi/linux/foo.h",
+                "#include <linux/types.h>\n#include <asm/foo.h>\nstruct foo_args { struct asm_foo a; __u32 flags; };\n",
+            ),
+            (
+                "arch/x86/include/uapi/asm/foo.h",
+                "#include <linux/types.h>\nstruct asm_foo { __u32 x; __u32 y; };\n",
+            ),
+        ],
+        &[(
+            "arch/x86/include/uapi/asm/foo.h",
+            "#include <linux/types.h>\nstruct asm_foo { __u64 y; };\n",
+        )],
     );
     assert_eq!(o.status.code(), Some(12), "{}", text(&o));
-    assert!(
-        rules_found(&o, "header-refused")
-            .iter()
-            .any(|i| i == "linux/foo.h"),
-        "{}",
-        text(&o)
+    assert_found(&o, "field-removed", |i| i == "struct asm_foo");
+    assert_found(&o, "record-size-changed", |i| i == "struct foo_args");
+}
+
+#[test]
+fn a_header_including_a_file_that_is_not_a_header_is_refused() {
+    let o = review(
+        &[
+            (
+                "include/uapi/linux/foo.h",
+                "#include <linux/types.h>\n#include <linux/foo_body.inc>\n",
+            ),
+            (
+                "include/uapi/linux/foo_body.inc",
+                "struct foo_args { __u32 argsz; __u32 flags; };\n",
+            ),
+        ],
+        &[
+            (
+                "include/uapi/linux/foo.h",
+                "#include <linux/types.h>\n#include <linux/foo_body.inc>\n/* touched */\n",
+            ),
+            (
+                "include/uapi/linux/foo_body.inc",
+                "struct foo_args { __u64 argsz; };\n",
+            ),
+        ],
     );
+    assert_eq!(o.status.code(), Some(12), "{}", text(&o));
+    assert_found(&o, "header-refused", |i| i == "linux/foo.h");
 }
 
 #[test]
@@ -562,55 +565,27 @@ fn a_symlink_in_a_tree_opens_only_the_header_it_names() {
 
 #[test]
 fn a_blob_larger_than_a_header_may_be_is_refused_unread() {
-    let tmp = tempfile::tempdir().unwrap();
-    let r = Repo::new();
-    r.write("include/uapi/linux/foo.h", FOO);
-    let base = r.commit("base");
     let big = format!("/* {} */\n", "x".repeat(9 << 20));
-    r.write("include/uapi/linux/big.h", &big);
-    r.commit("big");
-    let o = bot(
-        &r,
-        tmp.path(),
-        &["--base", &base, "--head", "HEAD", "--format", "json"],
+    let o = review(
+        &[("include/uapi/linux/foo.h", FOO)],
+        &[("include/uapi/linux/big.h", &big)],
     );
     assert_eq!(o.status.code(), Some(12), "{}", text(&o));
-    assert!(
-        rules_found(&o, "header-refused")
-            .iter()
-            .any(|i| i.contains("big.h")),
-        "{}",
-        text(&o)
-    );
+    assert_found(&o, "header-refused", |i| i.contains("big.h"));
 }
 
 #[test]
 fn a_layout_chosen_by_compiler_is_flagged_for_review() {
-    let tmp = tempfile::tempdir().unwrap();
-    let r = Repo::new();
-    r.write("include/uapi/linux/foo.h", FOO);
-    let base = r.commit("base");
-    r.write(
-        "include/uapi/linux/foo.h",
-        &FOO.replace(
-            "\t__u32 argsz;\n",
-            "#if __GNUC__ >= 5 || defined(__cplusplus)\n\t__u64 argsz;\n#else\n\t__u32 argsz;\n#endif\n",
-        ),
+    let gcc_only = FOO.replace(
+        "\t__u32 argsz;\n",
+        "#if __GNUC__ >= 5 || defined(__cplusplus)\n\t__u64 argsz;\n#else\n\t__u32 argsz;\n#endif\n",
     );
-    r.commit("gcc-only layout");
-    let o = bot(
-        &r,
-        tmp.path(),
-        &["--base", &base, "--head", "HEAD", "--format", "json"],
+    let o = review(
+        &[("include/uapi/linux/foo.h", FOO)],
+        &[("include/uapi/linux/foo.h", &gcc_only)],
     );
     // clang sees the old layout, so nothing breaks for it; the review must still not pass
     // silently.
     assert_eq!(o.status.code(), Some(4), "{}", text(&o));
-    assert!(
-        rules_found(&o, "compiler-dependent")
-            .iter()
-            .any(|i| i == "linux/foo.h"),
-        "{}",
-        text(&o)
-    );
+    assert_found(&o, "compiler-dependent", |i| i == "linux/foo.h");
 }

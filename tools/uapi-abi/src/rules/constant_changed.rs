@@ -21,17 +21,15 @@ fn check(p: &Pair<'_>, out: &mut Out) {
         }
         out.push(
             &RULE,
-            Hit {
-                item: &n.name,
-                header: &n.header,
-                field: None,
-                old: Some(o.value.to_string()),
-                new: Some(n.value.to_string()),
-                message: format!(
+            Hit::constant(
+                n,
+                o.value.to_string(),
+                n.value.to_string(),
+                format!(
                     "{} changed from {} to {}: old binaries pass the old value compiled in",
                     n.name, o.value, n.value
                 ),
-            },
+            ),
         );
     }
 }

@@ -19,10 +19,10 @@ fn check(p: &Pair<'_>, out: &mut Out) {
         let ValueChange::Counter(known) = classify(p, o, n) else {
             continue;
         };
-        let why = known.map_or(String::new(), |e| format!(" ({}; {})", e.why, e.link));
-        out.push(&RULE, Hit { item: &n.name, header: &n.header, field: None, old: Some(o.value.to_string()), new: Some(n.value.to_string()), message: format!(
+        let why = known.map_or(String::new(), |e| e.reason());
+        out.push(&RULE, Hit::constant(n, o.value.to_string(), n.value.to_string(), format!(
                 "counter {} moved from {} to {}{why}; expected when entries are added, but arrays sized by it differ between old and new binaries",
                 n.name, o.value, n.value
-            ) });
+            )));
     }
 }

@@ -19,20 +19,13 @@ fn check(p: &Pair<'_>, out: &mut Out) {
         let ValueChange::FlagsGrew(known) = classify(p, o, n) else {
             continue;
         };
-        let why = known.map_or(String::new(), |e| format!(" ({}; {})", e.why, e.link));
+        let why = known.map_or(String::new(), |e| e.reason());
         out.push(
             &RULE,
-            Hit {
-                item: &n.name,
-                header: &n.header,
-                field: None,
-                old: Some(format!("{:#x}", o.value)),
-                new: Some(format!("{:#x}", n.value)),
-                message: format!(
+            Hit::constant(n, format!("{:#x}", o.value), format!("{:#x}", n.value), format!(
                     "mask {} grew from {:#x} to {:#x}, keeping every old bit{why}: expected when flags are added; old binaries know fewer flags (needs review only if it masks a field that widened)",
                     n.name, o.value, n.value
-                ),
-            },
+                )),
         );
     }
 }

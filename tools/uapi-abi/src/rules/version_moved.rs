@@ -19,20 +19,13 @@ fn check(p: &Pair<'_>, out: &mut Out) {
         let ValueChange::Version(known) = classify(p, o, n) else {
             continue;
         };
-        let why = known.map_or(String::new(), |e| format!(" ({}; {})", e.why, e.link));
+        let why = known.map_or(String::new(), |e| e.reason());
         out.push(
             &RULE,
-            Hit {
-                item: &n.name,
-                header: &n.header,
-                field: None,
-                old: Some(o.value.to_string()),
-                new: Some(n.value.to_string()),
-                message: format!(
+            Hit::constant(n, o.value.to_string(), n.value.to_string(), format!(
                     "version {} moved from {} to {}{why}; versions are meant to move: old binaries keep the old number, which the kernel must keep accepting",
                     n.name, o.value, n.value
-                ),
-            },
+                )),
         );
     }
 }
