@@ -18,6 +18,7 @@ pub mod kb;
 pub mod layout;
 pub mod lints;
 pub mod mbox;
+pub mod progress;
 pub mod model;
 pub mod probe;
 pub mod report;
