@@ -56,16 +56,18 @@ pub enum Error {
         /// The compiler's message or the object-file problem.
         message: String,
     },
-    /// bindgen and the compiled probe disagree.
-    #[error("{arch}: {item}: {what} is {bindgen} according to bindgen but {probe} according to the compiled probe")]
+    /// The front end (bindgen or libclang) and the compiled probe disagree.
+    #[error("{arch}: {item}: {what} is {bindgen} according to {front} but {probe} according to the compiled probe")]
     Mismatch {
+        /// Which front end: `bindgen` or `libclang`.
+        front: &'static str,
         /// The target.
         arch: Arch,
         /// The record, field or constant.
         item: String,
         /// Which number.
         what: &'static str,
-        /// bindgen's number.
+        /// The front end's number.
         bindgen: i128,
         /// The probe's number.
         probe: i128,

@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::extract::MacroEval;
-use crate::layout::OnCompileError;
+use crate::layout::{Frontend, OnCompileError};
 use crate::model::Arch;
 use std::path::Path;
 
@@ -33,8 +33,8 @@ pub const UAPI_DIRS: [&str; 13] = [
 pub struct SetPolicy {
     /// What a header that does not compile alone does.
     pub on_error: OnCompileError,
-    /// How macros bindgen's parser cannot evaluate get their values.
-    pub macros: MacroEval,
+    /// Which front end reads the headers.
+    pub frontend: Frontend,
     /// Whether each architecture's own `asm/` headers are part of the set.
     pub asm: bool,
     /// Whether headers are compiled as userspace compiles them: `linux/ioctl.h` first, so every
@@ -44,10 +44,10 @@ pub struct SetPolicy {
 }
 
 /// Resolves a header set name against an include root: the headers (relative to the root) and how
-/// to extract them. `vfio` fails on any error and evaluates macros with bindgen's fallback, so the
-/// committed bindings carry every ioctl number; `all` skips headers that do not compile alone and
-/// evaluates macros in one libclang parse per header (`MacroEval::Batched`, same values, a quarter
-/// of the time).
+/// to extract them. `vfio` fails on any error and is read by bindgen, evaluating macros with its
+/// fallback, so the committed bindings carry every ioctl number; `all` skips headers that do not
+/// compile alone and is read by the direct libclang front end. A command may choose another front
+/// end ([`SetPolicy::frontend`]).
 pub fn resolve(set: &str, root: &Path) -> Result<(Vec<String>, SetPolicy), Error> {
     if !root.is_dir() {
         return Err(Error::MissingDir {
@@ -63,7 +63,7 @@ pub fn resolve(set: &str, root: &Path) -> Result<(Vec<String>, SetPolicy), Error
                 .collect(),
             SetPolicy {
                 on_error: OnCompileError::Fail,
-                macros: MacroEval::BindgenFallback,
+                frontend: Frontend::Bindgen(MacroEval::BindgenFallback),
                 asm: false,
                 as_userspace: false,
             },
@@ -80,7 +80,7 @@ pub fn resolve(set: &str, root: &Path) -> Result<(Vec<String>, SetPolicy), Error
                 found,
                 SetPolicy {
                     on_error: OnCompileError::Skip,
-                    macros: MacroEval::Batched,
+                    frontend: Frontend::Direct { verify: false },
                     asm: true,
                     as_userspace: true,
                 },

@@ -1,15 +1,35 @@
-//! Builds the layout of a header set on one architecture: bindgen for the shape, the compiled
-//! probe for the numbers, and a cross-check wherever both have one.
+//! Builds the layout of a header set on one architecture, with one of two front ends: bindgen
+//! for the shape and the compiled probe for the numbers (what committed snapshots use, with their
+//! Rust bindings), or one libclang parse per header for both (what checking header trees uses),
+//! optionally verified by the probe. Where two sources give a number, they are cross-checked and
+//! the probe, the compiler's own answer, is kept.
 
 use crate::error::Error;
-use crate::extract::{extract_header, Extracted, MacroEval, RawConstant, RawRecord};
+use crate::extract::direct::{self, Direct, DirectConstant};
+use crate::extract::{extract_header, Extracted, MacroEval, RawConstant, RawField, RawRecord};
 use crate::model::{
     Arch, BitRange, Constant, ConstantKind, Diagnostic, Field, Ioctl, Layout, Provenance, Record,
     SkippedHeader,
 };
 use crate::probe::{self, align_path, ProbeValues, Query};
 use crate::sysroot::Sysroot;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
+
+/// Which front end reads the headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frontend {
+    /// bindgen reads the shape and writes the Rust bindings committed with a snapshot; the
+    /// compiled probe gives every number.
+    Bindgen(MacroEval),
+    /// One libclang parse per header reads shape and numbers (several times faster). With
+    /// `verify`, the compiled probe also gives every number, and wins where the two disagree
+    /// (a diagnostic says so).
+    Direct {
+        /// Also run the compiled probe.
+        verify: bool,
+    },
+}
 
 /// How to treat a header of the set that does not compile alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +57,7 @@ pub fn provenance() -> Provenance {
     }
 }
 
-/// Extracts and probes `headers` (relative to the sysroot's root) for `arch`.
+/// Extracts and probes `headers` (relative to the sysroot's root) for `arch` with bindgen.
 pub fn extract_layout(
     sysroot: &Sysroot,
     header_set: &str,
@@ -47,32 +67,117 @@ pub fn extract_layout(
     on_error: OnCompileError,
     macros: MacroEval,
 ) -> Result<Extraction, Error> {
+    read_layout(
+        sysroot,
+        header_set,
+        version,
+        headers,
+        arch,
+        on_error,
+        Frontend::Bindgen(macros),
+    )
+}
+
+/// Reads `headers` (relative to the sysroot's root) for `arch` with `frontend`.
+pub fn read_layout(
+    sysroot: &Sysroot,
+    header_set: &str,
+    version: &str,
+    headers: &[String],
+    arch: Arch,
+    on_error: OnCompileError,
+    frontend: Frontend,
+) -> Result<Extraction, Error> {
+    crate::progress::report(crate::progress::Event::Planned {
+        units: headers.len(),
+    });
     let mut extracted: Vec<Extracted> = Vec::new();
     let mut skipped = Vec::new();
-    for (header, result) in headers
-        .iter()
-        .zip(extract_all(sysroot, headers, arch, macros)?)
-    {
-        match result {
-            Ok(e) => extracted.push(e),
-            Err(Error::Compile { message, .. }) if on_error == OnCompileError::Skip => skipped
-                .push(SkippedHeader {
-                    header: header.clone(),
-                    reason: message,
-                }),
-            // One header whose bindings cannot be read never stops the others.
-            Err(e) if on_error == OnCompileError::Skip => skipped.push(SkippedHeader {
+    let mut keep = |header: &String, result: Result<Extracted, Error>| match result {
+        Ok(e) => {
+            extracted.push(e);
+            Ok(())
+        }
+        Err(Error::Compile { message, .. }) if on_error == OnCompileError::Skip => {
+            skipped.push(SkippedHeader {
+                header: header.clone(),
+                reason: message,
+            });
+            Ok(())
+        }
+        // One header that cannot be read never stops the others.
+        Err(e) if on_error == OnCompileError::Skip => {
+            skipped.push(SkippedHeader {
                 header: header.clone(),
                 reason: e.to_string(),
-            }),
-            Err(e) => return Err(e),
+            });
+            Ok(())
         }
-    }
-    // Headers are probed in groups to save compiler runs. A group that fails to compile is
-    // halved (headers that compile alone can clash); a group whose numbers disagree with bindgen
-    // is split into single headers (one header's macro can change another's expression), so only
-    // a single header's disagreement is an error. Groups are probed on every core.
-    let mut done = probe_all(sysroot, arch, &extracted, on_error)?;
+        Err(e) => Err(e),
+    };
+    let mut done = match frontend {
+        Frontend::Bindgen(macros) => {
+            for (header, result) in headers
+                .iter()
+                .zip(extract_all(sysroot, headers, arch, macros)?)
+            {
+                keep(header, result)?;
+            }
+            probe_all(sysroot, arch, &extracted, on_error)?
+        }
+        Frontend::Direct { verify } => {
+            let read = read_all(sysroot, headers, arch);
+            let mut directs = Vec::new();
+            for (header, result) in headers.iter().zip(read) {
+                let result = result.map(|d| {
+                    let e = as_extracted(header, &d);
+                    directs.push(d);
+                    e
+                });
+                keep(header, result)?;
+            }
+            if verify {
+                verified(
+                    probe_all(sysroot, arch, &extracted, on_error)?,
+                    &extracted,
+                    &directs,
+                )
+            } else {
+                let mut done = Vec::new();
+                for (first, (e, d)) in extracted.iter().zip(directs).enumerate() {
+                    let constants: Result<Vec<Constant>, Error> = d
+                        .constants
+                        .iter()
+                        .map(|c| direct_constant(c, &e.header, arch))
+                        .collect();
+                    let outcome = match constants {
+                        Ok(constants) => Probed::Done {
+                            constants,
+                            records: d
+                                .records
+                                .into_iter()
+                                .map(|r| Record {
+                                    header: e.header.clone(),
+                                    ..r
+                                })
+                                .collect(),
+                            headers: vec![e.header.clone()],
+                            diagnostics: Vec::new(),
+                        },
+                        Err(err) if on_error == OnCompileError::Skip => {
+                            Probed::Skipped(SkippedHeader {
+                                header: e.header.clone(),
+                                reason: err.to_string(),
+                            })
+                        }
+                        Err(err) => return Err(err),
+                    };
+                    done.push(GroupDone { first, outcome });
+                }
+                done
+            }
+        }
+    };
     // Merge in header order, so the result does not depend on which thread finished first.
     done.sort_by_key(|d| d.first);
     let mut records = BTreeMap::new();
@@ -141,10 +246,12 @@ pub fn extract_as_userspace(
     headers: &[String],
     arch: Arch,
     on_error: OnCompileError,
-    macros: MacroEval,
+    frontend: Frontend,
 ) -> Result<Extraction, Error> {
     let alone = sysroot.with_prelude(&["linux/ioctl.h"]);
-    let mut first = extract_layout(&alone, header_set, version, headers, arch, on_error, macros)?;
+    let mut first = read_layout(
+        &alone, header_set, version, headers, arch, on_error, frontend,
+    )?;
     let retry: Vec<String> = first
         .layout
         .skipped
@@ -158,8 +265,8 @@ pub fn extract_as_userspace(
     let mut prelude: Vec<&str> = crate::sysroot::LIBC_PRELUDE.to_vec();
     prelude.push("linux/ioctl.h");
     let with_libc = sysroot.with_prelude(&prelude);
-    let second = extract_layout(
-        &with_libc, header_set, version, &retry, arch, on_error, macros,
+    let second = read_layout(
+        &with_libc, header_set, version, &retry, arch, on_error, frontend,
     )?;
     let l = &mut first.layout;
     for h in &second.layout.headers {
@@ -198,41 +305,169 @@ pub fn extract_as_userspace(
     Ok(first)
 }
 
-/// Runs bindgen on every header, on as many threads as there are cores; results in header order.
+/// Runs bindgen on every header, on the thread pool; results in header order.
 fn extract_all(
     sysroot: &Sysroot,
     headers: &[String],
     arch: Arch,
     macros: MacroEval,
 ) -> Result<Vec<Result<Extracted, Error>>, Error> {
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, headers.len().max(1));
-    // bindgen's macro fallback writes fixed file names into its build directory, so each worker
-    // has its own.
-    let scratch: Vec<_> = (0..workers)
+    // bindgen's macro fallback writes fixed file names into its build directory, so each
+    // thread of the pool has its own.
+    let scratch: Vec<_> = (0..rayon::current_num_threads().max(1))
         .map(|w| sysroot.scratch(&format!("macro-fallback-{arch}-{w}")))
         .collect::<Result<_, _>>()?;
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for dir in &scratch {
-            let (next, results) = (&next, &results);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(header) = headers.get(i) else { break };
-                let r = extract_header(sysroot, header, arch, dir, macros);
-                results
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push((i, r));
-            });
+    Ok(headers
+        .par_iter()
+        .map(|header| {
+            let dir = &scratch[rayon::current_thread_index().unwrap_or(0) % scratch.len()];
+            let r = extract_header(sysroot, header, arch, dir, macros);
+            crate::progress::report(crate::progress::Event::Done { arch, header });
+            r
+        })
+        .collect())
+}
+
+/// Reads every header with the direct front end, on the thread pool; results in header order.
+fn read_all(sysroot: &Sysroot, headers: &[String], arch: Arch) -> Vec<Result<Direct, Error>> {
+    let args = sysroot.clang_args(arch);
+    headers
+        .par_iter()
+        .map(|header| {
+            let r = read_one(sysroot, header, arch, &args);
+            crate::progress::report(crate::progress::Event::Done { arch, header });
+            r
+        })
+        .collect()
+}
+
+fn read_one(sysroot: &Sysroot, header: &str, arch: Arch, args: &[String]) -> Result<Direct, Error> {
+    let path = sysroot.resolve(arch, header);
+    if !path.is_file() {
+        return Err(Error::MissingHeader { path });
+    }
+    let text = crate::input::read_text_bounded(&path, crate::input::HEADER_LIMIT)?;
+    direct::read_header(&path.to_string_lossy(), &text, args, arch).map_err(|f| {
+        let message = match f {
+            direct::Failure::Compile(m) | direct::Failure::Libclang(m) => m,
+        };
+        Error::Compile {
+            header: header.to_string(),
+            arch,
+            message,
         }
-    });
-    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
-    results.sort_by_key(|(i, _)| *i);
-    Ok(results.into_iter().map(|(_, r)| r).collect())
+    })
+}
+
+/// The direct front end's results in the form the probe checks.
+fn as_extracted(header: &str, d: &Direct) -> Extracted {
+    Extracted {
+        header: header.to_string(),
+        records: d
+            .records
+            .iter()
+            .map(|r| RawRecord {
+                name: r.name.clone(),
+                kind: r.kind,
+                size_bytes: Some(r.size_bytes),
+                align_bytes: Some(r.align_bytes),
+                fields: r
+                    .fields
+                    .iter()
+                    .map(|f| RawField {
+                        path: f.name.clone(),
+                        c_type: f.c_type.clone(),
+                        offset_bytes: f.bits.is_none().then_some(f.offset_bytes),
+                        is_bitfield: f.bits.is_some(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        constants: d
+            .constants
+            .iter()
+            .map(|c| RawConstant {
+                name: c.name.clone(),
+                value: Some(c.value as i64),
+                enum_name: c.enum_name.clone(),
+                ioctl: c.ioctl.clone(),
+            })
+            .collect(),
+        bindings: String::new(),
+        front: "libclang",
+    }
+}
+
+fn direct_constant(c: &DirectConstant, header: &str, arch: Arch) -> Result<Constant, Error> {
+    constant(
+        &c.name,
+        header,
+        c.value,
+        c.enum_name.as_deref(),
+        c.ioctl.as_ref(),
+        arch,
+    )
+}
+
+/// The probe's results, with a diagnostic wherever a member's size, alignment or bits from
+/// libclang differ from the probe's (sizes, alignments and offsets of records and members, and
+/// constant values, are already compared while the probe's results are assembled).
+fn verified(
+    mut done: Vec<GroupDone>,
+    extracted: &[Extracted],
+    directs: &[Direct],
+) -> Vec<GroupDone> {
+    // Two headers may define records of the same name (asm-generic/stat.h and asm/stat.h).
+    let by_name: BTreeMap<(&str, &str), &Record> = extracted
+        .iter()
+        .zip(directs)
+        .flat_map(|(e, d)| {
+            d.records
+                .iter()
+                .map(move |r| ((e.header.as_str(), r.name.as_str()), r))
+        })
+        .collect();
+    for d in &mut done {
+        let Probed::Done {
+            records,
+            diagnostics,
+            ..
+        } = &mut d.outcome
+        else {
+            continue;
+        };
+        for probed in records.iter() {
+            let header = probed.header.as_str();
+            let Some(direct) = by_name.get(&(header, probed.name.as_str())) else {
+                continue;
+            };
+            for (p, l) in probed.fields.iter().zip(&direct.fields) {
+                let mut differ = |what: &str, libclang: String, probe: String| {
+                    diagnostics.push(Diagnostic {
+                        header: header.to_string(),
+                        item: format!("{}.{}", probed.name, p.name),
+                        message: format!(
+                            "{what}: libclang says {libclang}, the compiled probe {probe}; the probe's value is kept"
+                        ),
+                    })
+                };
+                if p.size_bytes != l.size_bytes {
+                    differ("size", l.size_bytes.to_string(), p.size_bytes.to_string());
+                }
+                if p.align_bytes != l.align_bytes {
+                    differ(
+                        "alignment",
+                        l.align_bytes.to_string(),
+                        p.align_bytes.to_string(),
+                    );
+                }
+                if p.bits != l.bits {
+                    differ("bits", format!("{:?}", l.bits), format!("{:?}", p.bits));
+                }
+            }
+        }
+    }
+    done
 }
 
 /// What became of one group of headers.
@@ -263,64 +498,35 @@ fn probe_all(
     extracted: &[Extracted],
     on_error: OnCompileError,
 ) -> Result<Vec<GroupDone>, Error> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let work: Mutex<Vec<&[Extracted]>> = Mutex::new(extracted.chunks(32).rev().collect());
-    let in_flight = AtomicUsize::new(0);
-    let done = Mutex::new(Vec::new());
-    let failure: Mutex<Option<Error>> = Mutex::new(None);
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                if failure.lock().unwrap_or_else(|p| p.into_inner()).is_some() {
-                    break;
-                }
-                let group = {
-                    let mut w = work.lock().unwrap_or_else(|p| p.into_inner());
-                    let g = w.pop();
-                    if g.is_some() {
-                        in_flight.fetch_add(1, Ordering::SeqCst);
-                    }
-                    g
-                };
-                let Some(group) = group else {
-                    if in_flight.load(Ordering::SeqCst) == 0 {
-                        break;
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(2));
-                    continue;
-                };
-                let first = extracted.len()
-                    - extracted
-                        .iter()
-                        .skip_while(|e| !std::ptr::eq(*e, &group[0]))
-                        .count();
-                match probe_group(sysroot, arch, group, on_error) {
-                    Ok(Step::Finished(outcome)) => done
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push(GroupDone { first, outcome }),
-                    Ok(Step::Split(parts)) => {
-                        work.lock().unwrap_or_else(|p| p.into_inner()).extend(parts)
-                    }
-                    Err(e) => {
-                        failure
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .get_or_insert(e);
-                    }
-                }
-                in_flight.fetch_sub(1, Ordering::SeqCst);
-            });
+    let groups: Vec<&[Extracted]> = extracted.chunks(32).collect();
+    let parts: Vec<Vec<GroupDone>> = groups
+        .into_par_iter()
+        .map(|g| probe_split(sysroot, arch, extracted, g, on_error))
+        .collect::<Result<_, _>>()?;
+    Ok(parts.into_iter().flatten().collect())
+}
+
+/// Probes one group, splitting it as [`probe_group`] says, on the thread pool.
+fn probe_split(
+    sysroot: &Sysroot,
+    arch: Arch,
+    extracted: &[Extracted],
+    group: &[Extracted],
+    on_error: OnCompileError,
+) -> Result<Vec<GroupDone>, Error> {
+    // The group's place in the header list, for a deterministic merge.
+    let first = (group.as_ptr() as usize - extracted.as_ptr() as usize)
+        / std::mem::size_of::<Extracted>().max(1);
+    match probe_group(sysroot, arch, group, on_error)? {
+        Step::Finished(outcome) => Ok(vec![GroupDone { first, outcome }]),
+        Step::Split(parts) => {
+            let done: Vec<Vec<GroupDone>> = parts
+                .into_par_iter()
+                .map(|p| probe_split(sysroot, arch, extracted, p, on_error))
+                .collect::<Result<_, _>>()?;
+            Ok(done.into_iter().flatten().collect())
         }
-    });
-    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
     }
-    Ok(done.into_inner().unwrap_or_else(|p| p.into_inner()))
 }
 
 fn halves(group: &[Extracted]) -> Step<'_> {
@@ -416,14 +622,18 @@ fn assemble_group(
     let mut constants = Vec::new();
     for e in group {
         for raw in &e.records {
-            records.push(assemble_record(raw, &e.header, values, arch, noticed)?);
+            records.push(assemble_record(
+                e.front, raw, &e.header, values, arch, noticed,
+            )?);
         }
         for raw in e
             .constants
             .iter()
             .filter(|c| kept.iter().any(|k| k.name == c.name))
         {
-            constants.push(assemble_constant(raw, &e.header, values, arch, noticed)?);
+            constants.push(assemble_constant(
+                e.front, raw, &e.header, values, arch, noticed,
+            )?);
         }
     }
     Ok((records, constants))
@@ -435,6 +645,7 @@ fn disagree(noticed: &mut Noticed, header: &str, e: Error) -> Result<(), Error> 
         (
             Some(list),
             Error::Mismatch {
+                front,
                 item,
                 what,
                 bindgen,
@@ -446,7 +657,7 @@ fn disagree(noticed: &mut Noticed, header: &str, e: Error) -> Result<(), Error> 
                 header: header.to_string(),
                 item: item.clone(),
                 message: format!(
-                    "{what}: bindgen says {bindgen}, the compiled probe {probe}; the probe's value is kept"
+                    "{what}: {front} says {bindgen}, the compiled probe {probe}; the probe's value is kept"
                 ),
             });
             Ok(())
@@ -464,6 +675,7 @@ fn need(values: &ProbeValues, q: Query, arch: Arch) -> Result<u64, Error> {
 }
 
 fn check(
+    front: &'static str,
     arch: Arch,
     item: &str,
     what: &'static str,
@@ -472,6 +684,7 @@ fn check(
 ) -> Result<(), Error> {
     match bindgen {
         Some(b) if b != probe => Err(Error::Mismatch {
+            front,
             arch,
             item: item.to_string(),
             what,
@@ -483,6 +696,7 @@ fn check(
 }
 
 fn assemble_record(
+    front: &'static str,
     raw: &RawRecord,
     header: &str,
     values: &ProbeValues,
@@ -491,10 +705,17 @@ fn assemble_record(
 ) -> Result<Record, Error> {
     let size_bytes = need(values, Query::Size(raw.name.clone()), arch)?;
     let align_bytes = need(values, Query::Align(raw.name.clone()), arch)?;
-    if let Err(e) = check(arch, &raw.name, "size", raw.size_bytes, size_bytes) {
+    if let Err(e) = check(front, arch, &raw.name, "size", raw.size_bytes, size_bytes) {
         disagree(noticed, header, e)?;
     }
-    if let Err(e) = check(arch, &raw.name, "alignment", raw.align_bytes, align_bytes) {
+    if let Err(e) = check(
+        front,
+        arch,
+        &raw.name,
+        "alignment",
+        raw.align_bytes,
+        align_bytes,
+    ) {
         disagree(noticed, header, e)?;
     }
     let mut fields = Vec::with_capacity(raw.fields.len());
@@ -525,7 +746,7 @@ fn assemble_record(
                 Query::Offset(raw.name.clone(), f.path.clone()),
                 arch,
             )?;
-            if let Err(e) = check(arch, &item, "offset", f.offset_bytes, offset_bytes) {
+            if let Err(e) = check(front, arch, &item, "offset", f.offset_bytes, offset_bytes) {
                 disagree(noticed, header, e)?;
             }
             let size_bytes = if f.c_type.ends_with("[]") {
@@ -563,6 +784,7 @@ fn assemble_record(
 }
 
 fn assemble_constant(
+    front: &'static str,
     raw: &RawConstant,
     header: &str,
     values: &ProbeValues,
@@ -585,6 +807,7 @@ fn assemble_constant(
     };
     if let Some(b) = raw.value.filter(|&b| !agrees(b)) {
         let e = Error::Mismatch {
+            front,
             arch,
             item: raw.name.clone(),
             what: "value",
@@ -593,7 +816,26 @@ fn assemble_constant(
         };
         disagree(noticed, header, e)?;
     }
-    let ioctl = match &raw.ioctl {
+    constant(
+        &raw.name,
+        header,
+        value,
+        raw.enum_name.as_deref(),
+        raw.ioctl.as_ref(),
+        arch,
+    )
+}
+
+/// A constant of `header` with its C `value`, its ioctl number decoded.
+fn constant(
+    name: &str,
+    header: &str,
+    value: i128,
+    enum_name: Option<&str>,
+    ioctl: Option<&(String, Option<String>)>,
+    arch: Arch,
+) -> Result<Constant, Error> {
+    let ioctl = match ioctl {
         None => None,
         Some((macro_name, arg_type)) => {
             let (dir, ioc_type, nr, size_bytes) =
@@ -601,7 +843,7 @@ fn assemble_constant(
                     .decode(value)
                     .ok_or_else(|| Error::Probe {
                         arch,
-                        item: raw.name.clone(),
+                        item: name.to_string(),
                         message: format!(
                             "{macro_name} value {value:#x} is not a valid ioctl number"
                         ),
@@ -617,13 +859,13 @@ fn assemble_constant(
         }
     };
     Ok(Constant {
-        name: raw.name.clone(),
+        name: name.to_string(),
         header: header.to_string(),
         value,
-        kind: match &raw.enum_name {
+        kind: match enum_name {
             None => ConstantKind::Macro,
             Some(e) => ConstantKind::Enumerator {
-                enum_name: e.clone(),
+                enum_name: e.to_string(),
             },
         },
         ioctl,

@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod equivalence;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -18,9 +19,9 @@ pub mod kb;
 pub mod layout;
 pub mod lints;
 pub mod mbox;
-pub mod progress;
 pub mod model;
 pub mod probe;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
@@ -30,12 +31,12 @@ pub mod waiver;
 
 pub use error::Error;
 
-use layout::{extract_layout, Extraction};
+use layout::Extraction;
 use model::Arch;
 use std::path::Path;
-use std::sync::Mutex;
 
-/// Extracts header set `set` under `root` for every architecture in `arches`, two at a time.
+/// Extracts header set `set` under `root` for every architecture in `arches`, with the set's
+/// own front end unless `frontend` names one.
 ///
 /// Results come back in the order of `arches`.
 pub fn extract_set(
@@ -43,13 +44,18 @@ pub fn extract_set(
     set: &str,
     version: &str,
     arches: &[Arch],
+    frontend: Option<layout::Frontend>,
 ) -> Result<Vec<Extraction>, Error> {
-    let (headers, policy) = headers::resolve(set, root)?;
+    let (headers, mut policy) = headers::resolve(set, root)?;
+    if let Some(f) = frontend {
+        policy.frontend = f;
+    }
     extract_headers(root, set, version, &headers, policy, arches)
 }
 
 /// Extracts an explicit list of headers under `root` (relative paths such as `linux/vfio.h`),
-/// labelled as header set `label`, for every architecture in `arches`, two at a time.
+/// labelled as header set `label`, for every architecture in `arches`; architectures and
+/// headers share one thread pool.
 pub fn extract_headers(
     root: &Path,
     label: &str,
@@ -58,50 +64,29 @@ pub fn extract_headers(
     policy: headers::SetPolicy,
     arches: &[Arch],
 ) -> Result<Vec<Extraction>, Error> {
+    use rayon::prelude::*;
     let sysroot = sysroot::Sysroot::new(root, arches)?;
-    let next = Mutex::new(0usize);
-    let results: Mutex<Vec<Option<Result<Extraction, Error>>>> =
-        Mutex::new(arches.iter().map(|_| None).collect());
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(arches.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = {
-                    let mut n = next.lock().unwrap_or_else(|p| p.into_inner());
-                    let i = *n;
-                    *n += 1;
-                    i
-                };
-                let Some(&arch) = arches.get(i) else { break };
-                let mut list = headers.to_vec();
-                if policy.asm {
-                    list.extend(sysroot.asm_headers(arch));
-                }
-                let extract = if policy.as_userspace {
-                    layout::extract_as_userspace
-                } else {
-                    extract_layout
-                };
-                let r = extract(
-                    &sysroot,
-                    label,
-                    version,
-                    &list,
-                    arch,
-                    policy.on_error,
-                    policy.macros,
-                );
-                results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .map(|r| r.expect("every architecture was processed"))
+    arches
+        .par_iter()
+        .map(|&arch| {
+            let mut list = headers.to_vec();
+            if policy.asm {
+                list.extend(sysroot.asm_headers(arch));
+            }
+            let extract = if policy.as_userspace {
+                layout::extract_as_userspace
+            } else {
+                layout::read_layout
+            };
+            extract(
+                &sysroot,
+                label,
+                version,
+                &list,
+                arch,
+                policy.on_error,
+                policy.frontend,
+            )
+        })
         .collect()
 }

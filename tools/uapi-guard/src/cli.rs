@@ -104,6 +104,8 @@ struct CheckArgs {
     #[arg(long, default_value = "all", value_delimiter = ',', value_parser = parse_arch_name)]
     arch: Vec<String>,
     #[command(flatten)]
+    verify: VerifyArgs,
+    #[command(flatten)]
     sandbox: SandboxArgs,
     #[command(flatten)]
     report: ReportArgs,
@@ -119,6 +121,8 @@ struct LintArgs {
     /// Comma-separated architectures, or `all`.
     #[arg(long, default_value = "all", value_delimiter = ',', value_parser = parse_arch_name)]
     arch: Vec<String>,
+    #[command(flatten)]
+    verify: VerifyArgs,
     #[command(flatten)]
     sandbox: SandboxArgs,
     #[command(flatten)]
@@ -170,6 +174,8 @@ struct BotArgs {
     #[arg(long, default_value = "all", value_delimiter = ',', value_parser = parse_arch_name)]
     arch: Vec<String>,
     #[command(flatten)]
+    verify: VerifyArgs,
+    #[command(flatten)]
     sandbox: SandboxArgs,
     /// Seconds all the review's compiles may take together, retries included. One try takes at
     /// most a quarter of it; a try that runs over is split until the slow headers are refused.
@@ -194,6 +200,8 @@ struct SnapshotArgs {
     /// Comma-separated architectures, or `all`.
     #[arg(long, default_value = "all", value_delimiter = ',', value_parser = parse_arch_name)]
     arch: Vec<String>,
+    #[command(flatten)]
+    verify: VerifyArgs,
     #[command(flatten)]
     sandbox: SandboxArgs,
     /// Kernel version label; defaults to major.minor from <headers>/linux/version.h.
@@ -221,7 +229,28 @@ struct LayoutArgs {
     #[arg(long, default_value = "x86_64", value_parser = parse_arch_name)]
     arch: String,
     #[command(flatten)]
+    verify: VerifyArgs,
+    #[command(flatten)]
     sandbox: SandboxArgs,
+}
+
+#[derive(clap::Args, Clone, Copy)]
+struct VerifyArgs {
+    /// Also compile a probe of every number with clang for each architecture and read it back
+    /// from the object file; where it and libclang's own layout disagree, the probe's value is
+    /// kept and a diagnostic says so. Slower; header trees are otherwise read in one libclang
+    /// parse per header and architecture.
+    #[arg(long)]
+    verify: bool,
+}
+
+impl VerifyArgs {
+    /// The direct front end, verified by the probe when asked.
+    fn frontend(self) -> uapi_abi::layout::Frontend {
+        uapi_abi::layout::Frontend::Direct {
+            verify: self.verify,
+        }
+    }
 }
 
 #[derive(clap::Args, Clone)]
@@ -250,6 +279,7 @@ pub fn main() -> ExitCode {
             new: None,
             set: "vfio".into(),
             arch: vec!["all".into()],
+            verify: VerifyArgs { verify: false },
             sandbox: SandboxArgs { sandbox: None },
             report: ReportArgs {
                 format: None,
@@ -380,7 +410,10 @@ fn extract_for_snapshot(
     arches: &[Arch],
 ) -> Result<Vec<uapi_abi::layout::Extraction>> {
     Ok(if args.header.is_empty() {
-        uapi_abi::extract_set(&args.headers, &args.set, version, arches)?
+        // A named set keeps its own front end (bindgen and the probe for the committed vfio
+        // snapshots and their bindings) unless --verify asks for the direct one, verified.
+        let frontend = args.verify.verify.then(|| args.verify.frontend());
+        uapi_abi::extract_set(&args.headers, &args.set, version, arches, frontend)?
     } else {
         for h in &args.header {
             uapi_abi::uapi_tree::check_relative_path(h)
@@ -388,7 +421,7 @@ fn extract_for_snapshot(
         }
         let policy = uapi_abi::headers::SetPolicy {
             on_error: uapi_abi::layout::OnCompileError::Skip,
-            macros: uapi_abi::extract::MacroEval::Batched,
+            frontend: args.verify.frontend(),
             asm: false,
             as_userspace: true,
         };
@@ -462,14 +495,14 @@ fn layout(args: LayoutArgs) -> Result<ExitCode> {
     let extraction = confined(policy, args.sandbox.mode(sandbox::Mode::Auto), true, || {
         let sysroot = uapi_abi::sysroot::Sysroot::new(&args.headers, &[arch])?;
         let headers = vec![args.header.clone()];
-        Ok(uapi_abi::layout::extract_layout(
+        Ok(uapi_abi::layout::read_layout(
             &sysroot,
             "custom",
             "unknown",
             &headers,
             arch,
             uapi_abi::layout::OnCompileError::Fail,
-            uapi_abi::extract::MacroEval::BindgenFallback,
+            args.verify.frontend(),
         )?)
     })?;
     let json = uapi_abi::export::layout_json(&extraction.layout, &args.header);
@@ -607,12 +640,12 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             .is_some_and(|o| !sides::is_snapshot_dir(o));
     let mode = args.sandbox.mode(sandbox::Mode::Auto);
     let (old_path, old, new, elsewhere) = confined(policy, mode, reads_headers, || {
-        let new = sides::load(&new_path, &args.set, &arches)?;
+        let new = sides::load(&new_path, &args.set, &arches, args.verify.frontend())?;
         let old_path = match &args.old {
             Some(p) => p.clone(),
             None => default_old(&args.set, &new)?,
         };
-        let old = sides::load(&old_path, &args.set, &arches)?;
+        let old = sides::load(&old_path, &args.set, &arches, args.verify.frontend())?;
         // What the other architectures' asm/ define, so an item that moved there is told
         // apart from one that was removed even when they are not compared.
         let elsewhere = match &new.headers_root {
@@ -710,7 +743,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     let mode = args.sandbox.mode(sandbox::Mode::Auto);
     let reads_headers = !sides::is_snapshot_dir(&path);
     let side = confined(policy, mode, reads_headers, || {
-        sides::load(&path, &args.set, &arches)
+        sides::load(&path, &args.set, &arches, args.verify.frontend())
     })?;
     cleanup::install();
     drop(scratch);
@@ -801,6 +834,7 @@ fn bot(args: BotArgs) -> Result<ExitCode> {
         },
         waivers,
         sandbox,
+        verify: args.verify.verify,
     };
     let review = crate::bot::review(&request)?;
     let format = format_of(&args.report, Format::Markdown)?;

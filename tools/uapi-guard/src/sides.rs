@@ -24,7 +24,13 @@ pub fn is_snapshot_dir(path: &Path) -> bool {
 }
 
 /// Loads `path`: a directory of `*.layout` files, or an include root holding `linux/`.
-pub fn load(path: &Path, set: &str, arches: &[Arch]) -> Result<Side> {
+/// An include root is read with `frontend`.
+pub fn load(
+    path: &Path,
+    set: &str,
+    arches: &[Arch],
+    frontend: uapi_abi::layout::Frontend,
+) -> Result<Side> {
     if !path.is_dir() {
         bail!("{}: not a directory", path.display());
     }
@@ -48,7 +54,7 @@ pub fn load(path: &Path, set: &str, arches: &[Arch]) -> Result<Side> {
     }
     let version =
         uapi_abi::headers::kernel_version(path).unwrap_or_else(|_| path.display().to_string());
-    let extractions = uapi_abi::extract_set(path, set, &version, arches)?;
+    let extractions = uapi_abi::extract_set(path, set, &version, arches, Some(frontend))?;
     Ok(Side {
         layouts: extractions.into_iter().map(|e| e.layout).collect(),
         headers_root: Some(path.to_path_buf()),

@@ -61,9 +61,7 @@ pub fn evaluate_macros(
         .collect::<Result<_, _>>()
         .map_err(|e| e.to_string())?;
     let argv: Vec<*const c_char> = c_args.iter().map(|a| a.as_ptr()).collect();
-    if !clang_sys::is_loaded() {
-        clang_sys::load()?;
-    }
+    load()?;
     let mut found = Found {
         header: header.to_string(),
         ..Found::default()
@@ -148,6 +146,31 @@ extern "C" fn visit(cursor: CXCursor, _parent: CXCursor, data: CXClientData) -> 
     }
 }
 
+/// Loads libclang (once per process; bindgen loads the same library).
+pub(super) fn load() -> Result<(), String> {
+    if !clang_sys::is_loaded() {
+        clang_sys::load()?;
+    }
+    Ok(())
+}
+
+/// The variable's initialiser as C gives it: unsigned values as unsigned, signed as signed.
+pub(super) unsafe fn evaluate_wide(cursor: CXCursor) -> Option<i128> {
+    let result = clang_Cursor_Evaluate(cursor);
+    if result.is_null() {
+        return None;
+    }
+    let value = if clang_EvalResult_getKind(result) != CXEval_Int {
+        None
+    } else if clang_EvalResult_isUnsignedInt(result) != 0 {
+        Some(i128::from(clang_EvalResult_getAsUnsigned(result)))
+    } else {
+        Some(i128::from(clang_EvalResult_getAsLongLong(result)))
+    };
+    clang_EvalResult_dispose(result);
+    value
+}
+
 /// The variable's initialiser as bindgen's `EvalResult::as_int` would give it.
 unsafe fn evaluate(cursor: CXCursor) -> Option<i64> {
     let result = clang_Cursor_Evaluate(cursor);
@@ -187,7 +210,7 @@ unsafe fn spelling(cursor: CXCursor) -> String {
 }
 
 /// Takes a libclang string: its text, and disposes of it.
-unsafe fn text(s: CXString) -> String {
+pub(super) unsafe fn text(s: CXString) -> String {
     let p = clang_getCString(s);
     let text = if p.is_null() {
         String::new()

@@ -6,6 +6,7 @@
 //! sizes, alignments and offsets from the layout assertions. Numbers bindgen does not assert
 //! (members of anonymous aggregates, bitfields) are left for the probe.
 
+pub mod direct;
 mod libclang_eval;
 mod rust_items;
 
@@ -72,8 +73,10 @@ pub struct Extracted {
     pub records: Vec<RawRecord>,
     /// Integer constants declared in this header.
     pub constants: Vec<RawConstant>,
-    /// The generated Rust, without doc comments.
+    /// The generated Rust, without doc comments (empty from the direct front end).
     pub bindings: String,
+    /// Which front end read it, for messages: `bindgen` or `libclang`.
+    pub front: &'static str,
 }
 
 /// What the callbacks collect while bindgen parses.
@@ -230,6 +233,7 @@ pub fn extract_header(
         records,
         constants,
         bindings: text,
+        front: "bindgen",
     })
 }
 

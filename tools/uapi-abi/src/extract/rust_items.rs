@@ -501,7 +501,7 @@ fn quote_tokens(block: &syn::Block) -> String {
 
 /// `NAME _IOW ( T , N , struct foo )` -> (`_IOW`, Some(`struct foo`)); DRM's wrappers, which
 /// fill in the type (`NAME DRM_IOWR ( N , struct foo )`, include/uapi/drm/drm.h), the same way.
-fn ioctl_macro(tokens: &[String]) -> Option<(String, Option<String>)> {
+pub(super) fn ioctl_macro(tokens: &[String]) -> Option<(String, Option<String>)> {
     let mac = tokens.get(1)?;
     let type_arg = match mac.as_str() {
         "_IO" | "_IOR" | "_IOW" | "_IOWR" => 2,

@@ -111,6 +111,14 @@ impl Arch {
         }
     }
 
+    /// What a bare `__attribute__((aligned))` means here (clang's `__BIGGEST_ALIGNMENT__`).
+    pub fn biggest_alignment(self) -> u64 {
+        match self {
+            Arch::Arm | Arch::S390x => 8,
+            _ => 16,
+        }
+    }
+
     /// How `_IOC` packs direction, size, type and number on this architecture.
     pub fn ioctl_encoding(self) -> IoctlEncoding {
         match self {

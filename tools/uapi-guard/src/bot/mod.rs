@@ -42,6 +42,8 @@ pub struct Request {
     pub waivers: Option<Waivers>,
     /// Confinement of the compile children (passed on as their `--sandbox`).
     pub sandbox: crate::sandbox::Mode,
+    /// Whether the children also run the compiled probe (`--verify`).
+    pub verify: bool,
 }
 
 /// The outcome of a review.
@@ -173,6 +175,7 @@ pub fn review(req: &Request) -> Result<Review> {
             arches: &req.arches,
             memory_mib: req.limits.memory_mib,
             sandbox: req.sandbox,
+            verify: req.verify,
             work: work.path(),
             budget,
         };
@@ -279,6 +282,7 @@ struct Child<'a> {
     arches: &'a [Arch],
     memory_mib: u64,
     sandbox: crate::sandbox::Mode,
+    verify: bool,
     work: &'a Path,
     budget: Budget,
 }
@@ -356,6 +360,9 @@ impl Child<'_> {
             "--out".into(),
             out.clone().into(),
         ];
+        if self.verify {
+            args.push("--verify".into());
+        }
         for h in headers {
             args.push("--header".into());
             args.push(h.into());
