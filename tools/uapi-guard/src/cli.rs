@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 use uapi_abi::check::{Report, Waivers};
 use uapi_abi::findings::Severity;
-use uapi_abi::model::Arch;
+use uapi_abi::model::{Arch, Layout};
 use uapi_abi::report::{Format, MarkdownOptions};
 use uapi_abi::waiver::Date;
 
@@ -404,6 +404,7 @@ fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
             args.headers.display()
         ));
     }
+    show_skipped(&args.headers, extractions.iter().map(|e| &e.layout));
     let elapsed = start.elapsed();
     print_summary(&args, &version, &extractions, elapsed);
     if let Some(out) = &args.out {
@@ -698,7 +699,8 @@ fn compare(args: &CheckArgs) -> Result<Compared> {
             args.set
         ));
     }
-    show_skipped(&[(&old_path, &old), (&new_path, &new)]);
+    show_skipped(&old_path, &old.layouts);
+    show_skipped(&new_path, &new.layouts);
     compared_arches(&args.arch, &arches, &[(&old_path, &old), (&new_path, &new)])?;
     let report =
         uapi_abi::check::check_knowing(&old.layouts, &new.layouts, waivers.as_ref(), &elsewhere)?;
@@ -712,21 +714,16 @@ fn compare(args: &CheckArgs) -> Result<Compared> {
 
 /// With `-v`: each header a side could not compile, and its first error (the report lists them
 /// as `header-skipped` notes; the compiler's own messages do not go to stderr).
-fn show_skipped(sides: &[(&PathBuf, &sides::Side)]) {
-    if verbosity::level() < Level::Verbose {
-        return;
-    }
-    for (path, side) in sides {
-        for layout in &side.layouts {
-            for s in &layout.skipped {
-                verbosity::detail(&format!(
-                    "{}: {} skipped on {}: {}",
-                    path.display(),
-                    s.header,
-                    layout.arch,
-                    s.reason
-                ));
-            }
+fn show_skipped<'a>(path: &Path, layouts: impl IntoIterator<Item = &'a Layout>) {
+    for layout in layouts {
+        for s in &layout.skipped {
+            verbosity::detail(&format!(
+                "{}: {} skipped on {}: {}",
+                path.display(),
+                s.header,
+                layout.arch,
+                s.reason
+            ));
         }
     }
 }
@@ -773,7 +770,7 @@ fn newest_preview(set: &str, compared: &Compared) -> Result<String> {
     };
     if is_newest {
         s.push_str(&format!(
-            "# Newer headers\n\nLinux {installed} is the newest committed version (abi-snapshots/{set}/{newest}): \
+            "# Newer committed versions\n\nLinux {installed} is the newest committed version (abi-snapshots/{set}/{newest}): \
              nothing newer to preview.\n"
         ));
         return Ok(s);
@@ -938,7 +935,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     if let Some(p) = progress {
         p.finish(&format!("linted {} ({} set)", path.display(), args.set));
     }
-    show_skipped(&[(&path, &side)]);
+    show_skipped(&path, &side.layouts);
     compared_arches(&args.arch, &arches, &[(&path, &side)])?;
     let report = uapi_abi::check::lint(&side.layouts, waivers.as_ref())?;
     emit(&report, &args.report, &sides::sources(&side), &[path])

@@ -23,7 +23,7 @@ impl Progress {
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
-            "{spinner} [{elapsed}] {bar:30} {pos}/{len} headers × architectures  {wide_msg}",
+            "{spinner} [{elapsed}] {bar:25} {pos}/{len} (header, architecture) {wide_msg}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
@@ -31,7 +31,7 @@ impl Progress {
         uapi_abi::progress::observe(move |event| match event {
             Event::Planned { units } => shown.inc_length(units as u64),
             Event::Done { arch, header } => {
-                shown.set_message(format!("{header} ({arch})"));
+                shown.set_message(format!("{arch} {header}"));
                 shown.inc(1);
             }
         });
@@ -42,7 +42,7 @@ impl Progress {
     }
 
     /// Removes the bar and prints `uapi-guard: <what> in <seconds> s` (with the number of
-    /// header × architecture pairs read, when the library read any).
+    /// (header, architecture) pairs read, when the library read any).
     pub fn finish(self, what: &str) {
         uapi_abi::progress::stop_observing();
         let pairs = self.bar.position();
@@ -50,7 +50,7 @@ impl Progress {
         let seconds = self.start.elapsed().as_secs_f64();
         if pairs > 0 {
             eprintln!(
-                "uapi-guard: {what} ({pairs} headers × architectures read) in {seconds:.1} s"
+                "uapi-guard: {what}, {pairs} (header, architecture) pairs, in {seconds:.1} s"
             );
         } else {
             eprintln!("uapi-guard: {what} in {seconds:.1} s");
