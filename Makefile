@@ -14,8 +14,10 @@ setup:
 setup-fuzz:
 	tools/scripts/setup.sh --fuzz
 
-## The main job: check the machine's /usr/include vfio headers against the newest committed snapshot.
-## Exit 4 (compatible changes only) is success here; 12 (a break) and 1/2 (errors) fail.
+## The main job: the machine's /usr/include vfio headers against the committed snapshot they
+## descend from, then what the newest committed snapshot would change for this machine.
+## The exit status is the first part's: 4 (compatible changes only) is success here; 12 (a break)
+## and 1/2 (errors) fail.
 run: setup
 	$(CARGO) run --release -q -p uapi-guard || [ $$? -eq 4 ]
 

@@ -4,16 +4,19 @@
 //! understand: 0 nothing to report, 1 error (could not check), 2 usage error, 4 changes that do
 //! not break old binaries, 12 (8|4) a change that breaks them.
 
+use crate::progress::Progress;
+use crate::verbosity::{self, Level};
 use crate::{cleanup, output, sandbox, sides};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use uapi_abi::check::{Report, Waivers};
 use uapi_abi::findings::Severity;
-use uapi_abi::model::Arch;
+use uapi_abi::model::{Arch, Layout};
 use uapi_abi::report::{Format, MarkdownOptions};
 use uapi_abi::waiver::Date;
 
@@ -30,8 +33,13 @@ Extracts the layouts of UAPI headers with bindgen (libclang), checks every numbe
 compiled with clang for each target architecture and read back with goblin, writes reviewable \
 snapshots, and says which changes between two versions break old userspace, on which architecture \
 and why.\n\n\
-With no subcommand, runs `check` with its defaults: the machine's /usr/include VFIO/IOMMU headers \
-against the newest committed snapshot not newer than them, on every supported architecture.\n\n\
+With no subcommand, runs the main job: `check` with its defaults (the machine's /usr/include \
+VFIO/IOMMU headers against the newest committed snapshot not newer than them, on every supported \
+architecture), then a summary of what the newest committed snapshot would change for this \
+machine's userspace (installed -> newest). The exit status is the first part's.\n\n\
+Quiet by default: stderr carries errors and the notes a user needs; -v adds the details (headers \
+skipped and their first error), -q leaves only errors. On a terminal, long work shows a progress \
+bar and a closing line.\n\n\
 Exit codes (libabigail's abidiff bitmask): 0 nothing to report, 1 error (could not check), \
 2 usage error, 4 changes that keep old binaries working, 12 (8|4) a change that breaks them.",
     after_help = "Architectures: x86_64 i386 aarch64 arm riscv64 ppc64le s390x (or `all`).\n\
@@ -43,6 +51,15 @@ Example: uapi-guard check abi-snapshots/vfio/6.1 abi-snapshots/vfio/6.12 --forma
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Say more on stderr: each header skipped and its first error.
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    verbose: bool,
+    /// Print nothing on stderr but errors (no notes, no progress bar).
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// The main job's "installed" side (tests point it at a committed snapshot).
+    #[arg(long, hide = true, default_value = "/usr/include")]
+    installed: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -61,6 +78,7 @@ enum Command {
     /// Check each consecutive pair of the committed snapshots of a header set, a row per pair.
     History(HistoryArgs),
     /// List every rule and lint with its severity and summary.
+    #[command(after_help = "Example: uapi-guard rules")]
     Rules,
 }
 
@@ -89,6 +107,9 @@ struct ReportArgs {
 }
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Example: uapi-guard check abi-snapshots/vfio/6.1 abi-snapshots/vfio/6.12 --format markdown"
+)]
 struct CheckArgs {
     /// The old side: a snapshot directory (holding <arch>.layout files) or an include root
     /// (holding linux/). Default: the newest snapshot under abi-snapshots/<set>/ whose version is
@@ -112,6 +133,7 @@ struct CheckArgs {
 }
 
 #[derive(clap::Args)]
+#[command(after_help = "Example: uapi-guard lint abi-snapshots/vfio/6.12 --arch i386")]
 struct LintArgs {
     /// A snapshot directory or an include root. Default: /usr/include.
     side: Option<PathBuf>,
@@ -130,6 +152,7 @@ struct LintArgs {
 }
 
 #[derive(clap::Args)]
+#[command(after_help = "Example: uapi-guard history abi-snapshots/vfio")]
 struct HistoryArgs {
     /// A header set's snapshot directory, e.g. abi-snapshots/vfio; its subdirectories named by
     /// kernel version (5.10, 6.1, ...) are checked in version order; others (fixtures) are skipped.
@@ -189,6 +212,7 @@ struct BotArgs {
 }
 
 #[derive(clap::Args)]
+#[command(after_help = "Example: uapi-guard snapshot --set vfio --arch all --out /tmp/snap")]
 struct SnapshotArgs {
     /// Include root holding linux/ and asm-generic/ (asm/ comes from <root>/<triple>/asm or
     /// <root>/../<triple>/include/asm).
@@ -218,6 +242,7 @@ struct SnapshotArgs {
 }
 
 #[derive(clap::Args)]
+#[command(after_help = "Example: uapi-guard layout --header linux/vfio.h --arch i386")]
 struct LayoutArgs {
     /// Include root.
     #[arg(long, default_value = "/usr/include")]
@@ -273,10 +298,17 @@ impl SandboxArgs {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    verbosity::set(if cli.quiet {
+        Level::Quiet
+    } else if cli.verbose {
+        Level::Verbose
+    } else {
+        Level::Normal
+    });
     let result = match cli.command {
-        None => check(CheckArgs {
+        None => main_job(CheckArgs {
             old: None,
-            new: None,
+            new: Some(cli.installed),
             set: "vfio".into(),
             arch: vec!["all".into()],
             verify: VerifyArgs { verify: false },
@@ -352,7 +384,7 @@ fn confined<T: Send>(
                 if let (sandbox::Outcome::Unconfined(why), sandbox::Mode::Auto, true) =
                     (&outcome, mode, reads_headers)
                 {
-                    eprintln!("uapi-guard: note: headers are compiled unconfined: {why}");
+                    verbosity::note(&format!("headers are compiled unconfined: {why}"));
                 }
                 work()
             })
@@ -384,6 +416,7 @@ fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
         .read_headers(&args.headers, &arches)
         .write(scratch.path());
     let mode = args.sandbox.mode(sandbox::Mode::Auto);
+    let progress = Progress::start();
     let (version, extractions) = confined(policy, mode, true, || {
         // linux/version.h is a header of the tree: read inside the sandbox too.
         let version = match &args.kernel_version {
@@ -394,6 +427,14 @@ fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
         Ok((version, extractions))
     })?;
     cleanup::install();
+    if let Some(p) = progress {
+        p.finish(&format!(
+            "extracted set {} of {}",
+            args.set,
+            args.headers.display()
+        ));
+    }
+    show_skipped(&args.headers, extractions.iter().map(|e| &e.layout));
     let elapsed = start.elapsed();
     print_summary(&args, &version, &extractions, elapsed);
     if let Some(out) = &args.out {
@@ -615,7 +656,33 @@ fn emit(
     finish(report, args, &text, inputs)
 }
 
+/// Both sides of a check, loaded, and the report.
+struct Compared {
+    old_path: PathBuf,
+    new_path: PathBuf,
+    new: sides::Side,
+    report: Report,
+}
+
 fn check(args: CheckArgs) -> Result<ExitCode> {
+    let compared = compare(&args)?;
+    if args.old.is_none() {
+        verbosity::note(&format!(
+            "checking {} against {}",
+            compared.new_path.display(),
+            compared.old_path.display()
+        ));
+    }
+    emit(
+        &compared.report,
+        &args.report,
+        &sides::sources(&compared.new),
+        &[compared.old_path, compared.new_path],
+    )
+}
+
+/// Loads both sides (showing progress on a terminal) and checks them.
+fn compare(args: &CheckArgs) -> Result<Compared> {
     let arches = parse_arches(&args.arch)?;
     let waivers = load_waivers(args.report.waivers.as_deref(), args.report.today.as_deref())?;
     let new_path = args.new.clone().unwrap_or_else(|| "/usr/include".into());
@@ -639,6 +706,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             .as_deref()
             .is_some_and(|o| !sides::is_snapshot_dir(o));
     let mode = args.sandbox.mode(sandbox::Mode::Auto);
+    let progress = Progress::start();
     let (old_path, old, new, elsewhere) = confined(policy, mode, reads_headers, || {
         let new = sides::load(&new_path, &args.set, &arches, args.verify.frontend())?;
         let old_path = match &args.old {
@@ -656,22 +724,171 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     })?;
     cleanup::install();
     drop(scratch);
-    compared_arches(&args.arch, &arches, &[(&old_path, &old), (&new_path, &new)])?;
-    if args.old.is_none() {
-        eprintln!(
-            "uapi-guard: checking {} against {}",
+    if let Some(p) = progress {
+        p.finish(&format!(
+            "checked {} against {} ({} set)",
             new_path.display(),
-            old_path.display()
-        );
+            old_path.display(),
+            args.set
+        ));
     }
+    show_skipped(&old_path, &old.layouts);
+    show_skipped(&new_path, &new.layouts);
+    compared_arches(&args.arch, &arches, &[(&old_path, &old), (&new_path, &new)])?;
     let report =
         uapi_abi::check::check_knowing(&old.layouts, &new.layouts, waivers.as_ref(), &elsewhere)?;
-    emit(
-        &report,
+    Ok(Compared {
+        old_path,
+        new_path,
+        new,
+        report,
+    })
+}
+
+/// With `-v`: each header a side could not compile, and its first error (the report lists them
+/// as `header-skipped` notes; the compiler's own messages do not go to stderr).
+fn show_skipped<'a>(path: &Path, layouts: impl IntoIterator<Item = &'a Layout>) {
+    for layout in layouts {
+        for s in &layout.skipped {
+            verbosity::detail(&format!(
+                "{}: {} skipped on {}: {}",
+                path.display(),
+                s.header,
+                layout.arch,
+                s.reason
+            ));
+        }
+    }
+}
+
+/// The main job: the installed headers against the committed snapshot they descend from (the
+/// exit status), then what the newest committed snapshot would change for this machine.
+fn main_job(args: CheckArgs) -> Result<ExitCode> {
+    let compared = compare(&args)?;
+    println!(
+        "# {} against the committed snapshot it descends from, {}\n",
+        compared.new_path.display(),
+        snapshot_label(&compared.old_path)
+    );
+    let code = emit(
+        &compared.report,
         &args.report,
-        &sides::sources(&new),
-        &[old_path, new_path],
-    )
+        &sides::sources(&compared.new),
+        &[compared.old_path.clone(), compared.new_path.clone()],
+    )?;
+    println!();
+    print!("{}", newest_preview(&args.set, &compared)?);
+    Ok(code)
+}
+
+/// How many findings the preview lists.
+const PREVIEW_ITEMS: usize = 5;
+
+/// What the newest committed snapshot of `set` would change for the new side of `compared`: a
+/// verdict by severity and the most severe findings; or that the new side is the newest.
+fn newest_preview(set: &str, compared: &Compared) -> Result<String> {
+    let dir = sides::snapshots_root().join(set);
+    let versions = sides::committed_versions(&dir)?;
+    let Some((newest, newest_path)) = versions.last() else {
+        bail!("no committed snapshots under {}", dir.display());
+    };
+    let installed = &compared.report.new_version;
+    let mut s = String::new();
+    let is_newest = match (
+        uapi_abi::snapshot::version_key(installed),
+        uapi_abi::snapshot::version_key(newest),
+    ) {
+        (Some(i), Some(n)) => i >= n,
+        _ => false,
+    };
+    if is_newest {
+        s.push_str(&format!(
+            "# Newer committed versions\n\nLinux {installed} is the newest committed version (abi-snapshots/{set}/{newest}): \
+             nothing newer to preview.\n"
+        ));
+        return Ok(s);
+    }
+    let mut target = uapi_abi::snapshot::read_snapshot_dir(newest_path)?;
+    let arches: Vec<Arch> = compared.report.arches.clone();
+    target.retain(|l| arches.contains(&l.arch));
+    let mine: Vec<_> = compared
+        .new
+        .layouts
+        .iter()
+        .filter(|l| target.iter().any(|t| t.arch == l.arch))
+        .cloned()
+        .collect();
+    let report = uapi_abi::check::check(&mine, &target, None)?;
+    let arch_names: Vec<&str> = report.arches.iter().map(|a| a.name()).collect();
+    s.push_str(&format!(
+        "# What Linux {newest} would change for this machine's userspace\n\n\
+         {} (Linux {installed}) -> abi-snapshots/{set}/{newest}, on {}\n\
+         verdict: {}\n",
+        compared.new_path.display(),
+        arch_names.join(", "),
+        uapi_abi::report::verdict(&report)
+    ));
+    // The findings that need a person (breaks, api changes, warnings), the most severe first;
+    // the others counted by rule.
+    let serious: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity <= Severity::Warning)
+        .collect();
+    for f in serious.iter().take(PREVIEW_ITEMS) {
+        let on = if f.arches.len() == Arch::ALL.len() {
+            "all architectures".to_string()
+        } else {
+            f.arches
+                .iter()
+                .map(|a| a.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        s.push_str(&format!(
+            "  {:<10} {:<26} {}  [{on}]\n",
+            f.severity.name(),
+            f.rule,
+            f.path()
+        ));
+    }
+    if serious.len() > PREVIEW_ITEMS {
+        s.push_str(&format!(
+            "  ... and {} more\n",
+            serious.len() - PREVIEW_ITEMS
+        ));
+    }
+    for severity in [Severity::Compatible, Severity::Note] {
+        let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in report.of_severity(severity) {
+            *by_rule.entry(f.rule).or_default() += 1;
+        }
+        if by_rule.is_empty() {
+            continue;
+        }
+        let mut counted: Vec<(&str, usize)> = by_rule.into_iter().collect();
+        counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let shown: Vec<String> = counted
+            .iter()
+            .map(|(rule, n)| format!("{n} {rule}"))
+            .collect();
+        s.push_str(&format!("  {:<10} {}\n", severity.name(), shown.join(", ")));
+    }
+    s.push_str(&format!(
+        "the full report: uapi-guard check {} abi-snapshots/{set}/{newest}\n",
+        compared.new_path.display()
+    ));
+    Ok(s)
+}
+
+/// `abi-snapshots/<set>/<version>` for a committed snapshot (wherever the binary found the
+/// folder), else the path as given.
+fn snapshot_label(path: &Path) -> String {
+    let root = sides::snapshots_root();
+    match path.strip_prefix(&root) {
+        Ok(rest) => format!("abi-snapshots/{}", rest.display()),
+        Err(_) => path.display().to_string(),
+    }
 }
 
 /// Every architecture named on the command line must be on both sides (an error otherwise);
@@ -698,11 +915,11 @@ fn compared_arches(
                 missing.join(", ")
             );
         }
-        eprintln!(
-            "uapi-guard: note: not compared: {} ({} has no layout for them)",
+        verbosity::note(&format!(
+            "not compared: {} ({} has no layout for them)",
             missing.join(", "),
             path.display()
-        );
+        ));
     }
     Ok(())
 }
@@ -742,11 +959,16 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         .write(scratch.path());
     let mode = args.sandbox.mode(sandbox::Mode::Auto);
     let reads_headers = !sides::is_snapshot_dir(&path);
+    let progress = Progress::start();
     let side = confined(policy, mode, reads_headers, || {
         sides::load(&path, &args.set, &arches, args.verify.frontend())
     })?;
     cleanup::install();
     drop(scratch);
+    if let Some(p) = progress {
+        p.finish(&format!("linted {} ({} set)", path.display(), args.set));
+    }
+    show_skipped(&path, &side.layouts);
     compared_arches(&args.arch, &arches, &[(&path, &side)])?;
     let report = uapi_abi::check::lint(&side.layouts, waivers.as_ref())?;
     emit(&report, &args.report, &sides::sources(&side), &[path])

@@ -4,8 +4,10 @@ mod bot;
 mod cleanup;
 mod cli;
 mod output;
+mod progress;
 mod sandbox;
 mod sides;
+mod verbosity;
 
 use std::process::ExitCode;
 
