@@ -205,10 +205,15 @@ pub fn read_layout(
         }
     }
     analysed.sort();
-    // Reasons name files relative to the include root, so they read the same for every tree.
+    // Reasons name files relative to the include root (and `asm/...`), so they read the same
+    // for every tree, never the run's temporary overlay folder.
     let root_prefix = format!("{}/", sysroot.root().display());
+    let overlay_prefix = sysroot.overlay(arch).map(|o| format!("{}/", o.display()));
     for s in &mut skipped {
         s.reason = s.reason.replace(&root_prefix, "");
+        if let Some(o) = &overlay_prefix {
+            s.reason = s.reason.replace(o, "");
+        }
     }
     skipped.sort_by(|a, b| a.header.cmp(&b.header));
     diagnostics

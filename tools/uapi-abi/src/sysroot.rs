@@ -75,6 +75,11 @@ impl Sysroot {
         }
     }
 
+    /// The overlay directory of `arch` (it holds only the `asm` link).
+    pub fn overlay(&self, arch: Arch) -> Option<&Path> {
+        self.overlays.get(&arch).map(PathBuf::as_path)
+    }
+
     /// The headers forced in before each compiled header.
     pub fn prelude(&self) -> &[String] {
         &self.prelude

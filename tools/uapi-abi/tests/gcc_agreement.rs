@@ -1,6 +1,7 @@
 //! The layouts of the machine's real vfio.h and iommu.h equal what gcc computes, on x86_64 and on
-//! i386 (`gcc -m32`). gcc compiles and runs a program that prints every size, alignment and offset
-//! the export claims; nothing is copied into the test.
+//! i386 (`gcc -m32`), from both front ends (bindgen with the probe, and libclang alone). gcc
+//! compiles and runs a program that prints every size, alignment and offset the export claims;
+//! nothing is copied into the test.
 
 mod common;
 
@@ -11,7 +12,27 @@ use uapi_abi::model::Arch;
 
 fn gcc_agrees(arch: Arch, gcc_flag: Option<&str>) {
     let headers = ["linux/vfio.h", "linux/iommu.h"];
-    let layout = common::layout_of(std::path::Path::new("/usr/include"), &headers, arch);
+    let root = std::path::Path::new("/usr/include");
+    gcc_agrees_with(
+        common::layout_of(root, &headers, arch),
+        &headers,
+        arch,
+        gcc_flag,
+    );
+    gcc_agrees_with(
+        common::layout_direct(root, &headers, arch),
+        &headers,
+        arch,
+        gcc_flag,
+    );
+}
+
+fn gcc_agrees_with(
+    layout: uapi_abi::model::Layout,
+    headers: &[&str],
+    arch: Arch,
+    gcc_flag: Option<&str>,
+) {
     let mut program = String::from("#include <stdio.h>\n#include <stddef.h>\n");
     for h in headers {
         let _ = writeln!(program, "#include <{h}>");
@@ -19,7 +40,7 @@ fn gcc_agrees(arch: Arch, gcc_flag: Option<&str>) {
     program.push_str("int main(void) {\n");
     let mut expected = Vec::new();
     let mut checked_fields = 0;
-    for h in headers {
+    for &h in headers {
         let json = layout_json(&layout, h);
         let records = json["records"].as_object().expect("records");
         for (name, rec) in records {

@@ -24,6 +24,23 @@ pub fn layout_of(root: &std::path::Path, headers: &[&str], arch: Arch) -> Layout
     )
 }
 
+/// Layout of `headers` under `root` for `arch`, read by the direct libclang front end.
+pub fn layout_direct(root: &std::path::Path, headers: &[&str], arch: Arch) -> Layout {
+    let sysroot = Sysroot::new(root, &[arch]).expect("sysroot");
+    let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    uapi_abi::layout::read_layout(
+        &sysroot,
+        "test",
+        "test",
+        &headers,
+        arch,
+        OnCompileError::Fail,
+        uapi_abi::layout::Frontend::Direct { verify: false },
+    )
+    .expect("extraction")
+    .layout
+}
+
 /// Layout of `headers` under `root` for `arch`, evaluating macros the way `macros` says.
 pub fn layout_with(
     root: &std::path::Path,
