@@ -5,7 +5,7 @@ CARGO ?= cargo
 FUZZ_SECONDS ?= 60
 TARGET ?= invalidate_ops
 
-.PHONY: setup setup-fuzz run test check snapshot check-snapshots bench ci replay corpora \
+.PHONY: setup setup-fuzz run test check snapshot check-snapshots frontend-equivalence bench ci replay corpora \
 	fuzz fuzz-smoke fuzz-nightly fuzz-speed fuzz-coverage hunt oss-fuzz-test
 
 setup:
@@ -39,6 +39,17 @@ snapshot: setup
 check-snapshots: setup
 	$(CARGO) build --release -q -p uapi-guard
 	tools/scripts/snapshot-all.sh --check
+
+## The direct libclang front end against bindgen and the probe on every header of Debian's four
+## trees, all seven architectures (fetched into .cache/ when missing); fails on any difference no
+## known class of the bindgen path's errors explains, and on any number the probe disagrees with.
+frontend-equivalence: setup
+	for s in bullseye bookworm trixie sid; do \
+		[ -d .cache/kernel-headers/$$s/usr/include/linux ] || tools/scripts/fetch-kernel-headers.sh $$s; \
+	done
+	$(CARGO) build --release -q -p uapi-abi --example frontend_equivalence
+	target/release/examples/frontend_equivalence --verify \
+		$(foreach s,bullseye bookworm trixie sid,.cache/kernel-headers/$(s)/usr/include)
 
 ## Extraction speed (release build) and the IOMMU model's throughput under the oracle.
 bench:

@@ -80,6 +80,23 @@ enum Command {
     /// List every rule and lint with its severity and summary.
     #[command(after_help = "Example: uapi-guard rules")]
     Rules,
+    /// List the headers a header set covers in an include root, one per line (asm/ ones for the
+    /// architecture), as `snapshot` and `check` read them.
+    Headers(HeadersArgs),
+}
+
+#[derive(clap::Args)]
+#[command(after_help = "Example: uapi-guard headers --set all --arch aarch64 | wc -l")]
+struct HeadersArgs {
+    /// Include root.
+    #[arg(default_value = "/usr/include")]
+    root: PathBuf,
+    /// Header set: vfio or all.
+    #[arg(long, default_value = "all")]
+    set: String,
+    /// Architecture whose asm/ headers are listed (for sets that include them).
+    #[arg(long, default_value = "x86_64", value_parser = parse_arch_name)]
+    arch: String,
 }
 
 #[derive(clap::Args, Clone)]
@@ -329,6 +346,7 @@ pub fn main() -> ExitCode {
         Some(Command::Lint(a)) => lint(a),
         Some(Command::History(a)) => history(a),
         Some(Command::Rules) => rules(),
+        Some(Command::Headers(a)) => list_headers(a),
     };
     match result {
         Ok(code) => code,
@@ -1106,6 +1124,37 @@ fn review_context(review: &crate::bot::Review) -> String {
     }
     s.push_str("\n\n");
     s
+}
+
+fn list_headers(args: HeadersArgs) -> Result<ExitCode> {
+    let arch: Arch = args.arch.parse()?;
+    let (mut headers, policy) = uapi_abi::headers::resolve(&args.set, &args.root)?;
+    if policy.asm {
+        let sysroot = uapi_abi::sysroot::Sysroot::new(&args.root, &[arch])?;
+        headers.extend(sysroot.asm_headers(arch));
+    }
+    let mut out = String::new();
+    for h in headers {
+        out.push_str(&h);
+        out.push('\n');
+    }
+    print_stdout(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints to stdout; a closed pipe (`| head`) ends the output quietly instead of a panic.
+fn print_stdout(text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("writing to standard output"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn rules() -> Result<ExitCode> {

@@ -174,10 +174,24 @@ pub fn extract_header(
         return Err(Error::MissingHeader { path });
     }
     let path_text = path.to_string_lossy().into_owned();
+    // bindgen's libclang index prints every diagnostic on stderr; a header that does not compile
+    // is found first by a quiet parse, and bindgen never sees it.
+    if let Err(direct::Failure::Compile(message)) =
+        direct::read_header(&path_text, "", &sysroot.clang_args(arch), arch)
+    {
+        return Err(Error::Compile {
+            header: header.to_string(),
+            arch,
+            message: format!("clang diagnosed error: {message}"),
+        });
+    }
     let callbacks = Callbacks::default();
     let mut builder = bindgen::Builder::default()
         .header(path_text.clone())
         .clang_args(sysroot.clang_args(arch))
+        // Warnings (a header's own `#warning`) change nothing bindgen generates; bindgen would
+        // print them.
+        .clang_arg("-w")
         // The sysroot passes every include directory; letting bindgen discover them would spawn
         // a clang process per header (most of the cost of a small header).
         .detect_include_paths(false)
