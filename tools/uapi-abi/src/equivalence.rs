@@ -130,7 +130,7 @@ pub fn differences(a: &Layout, b: &Layout) -> Vec<Difference> {
 
 /// Why the bindgen path (`a`) and the direct path (`b`) may differ where the direct path is
 /// right, each checked against the header text by hand on the Debian trees (see
-/// `docs/performance.md`):
+/// `docs/front-ends.md`):
 pub const CLASSES: [(&str, &str); 7] = [
     (
         "old-skipped",

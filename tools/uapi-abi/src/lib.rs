@@ -1,5 +1,6 @@
-//! uapi-abi: the layouts of Linux UAPI headers, extracted with bindgen, checked against a compiled
-//! probe for every target architecture, and kept as reviewable snapshots.
+//! uapi-abi: the layouts of Linux UAPI headers, extracted with bindgen and checked against a
+//! compiled probe for every target architecture (committed snapshots), or read in one libclang
+//! parse per header (header trees being checked), and kept as reviewable snapshots.
 //!
 //! The library never prints and never exits; the `uapi-guard` binary is the only user interface.
 

@@ -29,10 +29,11 @@ const EXIT_ERROR: u8 = 1;
     version,
     about = "Keeps Linux's userspace ABI from breaking",
     long_about = "Keeps Linux's userspace ABI from breaking.\n\n\
-Extracts the layouts of UAPI headers with bindgen (libclang), checks every number against a probe \
-compiled with clang for each target architecture and read back with goblin, writes reviewable \
-snapshots, and says which changes between two versions break old userspace, on which architecture \
-and why.\n\n\
+Extracts the layouts of UAPI headers, writes reviewable snapshots, and says which changes between \
+two versions break old userspace, on which architecture and why. Committed snapshots come from \
+bindgen (libclang) with every number checked against a probe compiled with clang for each target \
+architecture and read back with goblin; header trees being checked are read in one libclang parse \
+per header and architecture, which gives the same layouts (--verify adds the probe).\n\n\
 With no subcommand, runs the main job: `check` with its defaults (the machine's /usr/include \
 VFIO/IOMMU headers against the newest committed snapshot not newer than them, on every supported \
 architecture), then a summary of what the newest committed snapshot would change for this \
