@@ -79,7 +79,7 @@ pub fn extract_headers(
             } else {
                 layout::read_layout
             };
-            extract(
+            let extraction = extract(
                 &sysroot,
                 label,
                 version,
@@ -87,7 +87,16 @@ pub fn extract_headers(
                 arch,
                 policy.on_error,
                 policy.frontend,
-            )
+            )?;
+            for s in &extraction.layout.skipped {
+                progress::report(progress::Event::Skipped {
+                    root,
+                    arch,
+                    header: &s.header,
+                    reason: &s.reason,
+                });
+            }
+            Ok(extraction)
         })
         .collect()
 }

@@ -23,6 +23,18 @@ pub enum Event<'a> {
         /// The header, relative to the include root.
         header: &'a str,
     },
+    /// A header of the tree under `root` could not be analysed on `arch`: the compiler's first
+    /// error (reported once per architecture, when its extraction is complete).
+    Skipped {
+        /// The include root.
+        root: &'a std::path::Path,
+        /// The architecture.
+        arch: Arch,
+        /// The header, relative to the include root.
+        header: &'a str,
+        /// Why.
+        reason: &'a str,
+    },
 }
 
 type Observer = Box<dyn Fn(Event<'_>) + Send + Sync>;

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 use uapi_abi::check::{Report, Waivers};
 use uapi_abi::findings::Severity;
-use uapi_abi::model::{Arch, Layout};
+use uapi_abi::model::Arch;
 use uapi_abi::report::{Format, MarkdownOptions};
 use uapi_abi::waiver::Date;
 
@@ -453,7 +453,6 @@ fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
             args.headers.display()
         ));
     }
-    show_skipped(&args.headers, extractions.iter().map(|e| &e.layout));
     let elapsed = start.elapsed();
     print_summary(&args, &version, &extractions, elapsed);
     if let Some(out) = &args.out {
@@ -751,8 +750,6 @@ fn compare(args: &CheckArgs) -> Result<Compared> {
             args.set
         ));
     }
-    show_skipped(&old_path, &old.layouts);
-    show_skipped(&new_path, &new.layouts);
     compared_arches(&args.arch, &arches, &[(&old_path, &old), (&new_path, &new)])?;
     let report =
         uapi_abi::check::check_knowing(&old.layouts, &new.layouts, waivers.as_ref(), &elsewhere)?;
@@ -762,22 +759,6 @@ fn compare(args: &CheckArgs) -> Result<Compared> {
         new,
         report,
     })
-}
-
-/// With `-v`: each header a side could not compile, and its first error (the report lists them
-/// as `header-skipped` notes; the compiler's own messages do not go to stderr).
-fn show_skipped<'a>(path: &Path, layouts: impl IntoIterator<Item = &'a Layout>) {
-    for layout in layouts {
-        for s in &layout.skipped {
-            verbosity::detail(&format!(
-                "{}: {} skipped on {}: {}",
-                path.display(),
-                s.header,
-                layout.arch,
-                s.reason
-            ));
-        }
-    }
 }
 
 /// The main job: the installed headers against the committed snapshot they descend from (the
@@ -987,7 +968,6 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     if let Some(p) = progress {
         p.finish(&format!("linted {} ({} set)", path.display(), args.set));
     }
-    show_skipped(&path, &side.layouts);
     compared_arches(&args.arch, &arches, &[(&path, &side)])?;
     let report = uapi_abi::check::lint(&side.layouts, waivers.as_ref())?;
     emit(&report, &args.report, &sides::sources(&side), &[path])

@@ -38,10 +38,3 @@ pub fn note(text: &str) {
         eprintln!("uapi-guard: note: {text}");
     }
 }
-
-/// Prints `uapi-guard: <text>` on stderr only with `-v`.
-pub fn detail(text: &str) {
-    if level() >= Level::Verbose {
-        eprintln!("uapi-guard: {text}");
-    }
-}
