@@ -4,9 +4,10 @@ CARGO ?= cargo
 
 FUZZ_SECONDS ?= 60
 TARGET ?= invalidate_ops
+MUTANTS_SHARD ?=
 
 .PHONY: setup setup-fuzz run test check snapshot check-snapshots frontend-equivalence bench ci replay corpora \
-	fuzz fuzz-smoke fuzz-nightly fuzz-speed fuzz-coverage hunt oss-fuzz-test
+	fuzz fuzz-smoke fuzz-nightly fuzz-speed fuzz-coverage hunt oss-fuzz-test mutants
 
 setup:
 	tools/scripts/setup.sh
@@ -91,6 +92,13 @@ fuzz-coverage: setup-fuzz
 ## Time to rediscover each review hazard by fuzzing the v1 profile (3 runs each).
 hunt: setup-fuzz
 	tools/scripts/fuzz.sh hunt $(FUZZ_SECONDS) 3
+
+## Mutation testing of tools/soft-iommu's modelled kernel side and oracle against that package's
+## tests (.cargo/mutants.toml). One part of a sharded run: make mutants MUTANTS_SHARD=0/8.
+## Results in mutants.out/.
+mutants:
+	tools/scripts/setup.sh --mutants
+	$(CARGO) mutants $(if $(MUTANTS_SHARD),--shard $(MUTANTS_SHARD))
 
 ## Run tools/oss-fuzz/build.sh without Docker and each binary over its seed corpus.
 oss-fuzz-test: setup-fuzz

@@ -2,9 +2,10 @@
 # Installs what uapi-guard needs on a Debian machine: libclang for bindgen, clang for the per-arch
 # probes, gcc-multilib for the `gcc -m32` agreement test, the linux-libc-dev-<arch>-cross
 # packages whose asm/ headers the probes and bindgen use, git for the diff bot and
-# python3-jsonschema for the SARIF schema test. `--fuzz` adds cargo-fuzz; `--bench` adds
-# abigail-tools (abidw, abidiff) for the comparison benchmark. As root it installs what is
-# missing; otherwise it prints the exact command to run and fails.
+# python3-jsonschema for the SARIF schema test. `--fuzz` adds cargo-fuzz; `--mutants` adds
+# cargo-mutants at the pinned version below; `--bench` adds abigail-tools (abidw, abidiff) for
+# the comparison benchmark. As root it installs what is missing; otherwise it prints the exact
+# command to run and fails.
 set -euo pipefail
 
 pkgs=(libclang-dev clang gcc gcc-multilib make git python3 python3-jsonschema)
@@ -28,4 +29,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if [ "${1:-}" = "--fuzz" ] && ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
+fi
+MUTANTS_VERSION=27.1.0
+if [ "${1:-}" = "--mutants" ] \
+  && [ "$(cargo mutants --version 2>/dev/null)" != "cargo-mutants $MUTANTS_VERSION" ]; then
+  cargo install --locked cargo-mutants --version "$MUTANTS_VERSION"
 fi

@@ -50,6 +50,7 @@ pub fn reference(mem: &UserMemory, ksize: u64, src: u64, usize: u64) -> Result<V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::usermem::UserRange;
 
     fn mem_with(bytes: &[u8]) -> UserMemory {
         let mut m = UserMemory::new();
@@ -82,6 +83,24 @@ mod tests {
         assert_eq!(run(&mut m, 8, 0x1ffc, 8), Err(Errno::Efault));
         assert_eq!(run(&mut m, 8, u64::MAX - 2, 8), Err(Errno::Efault));
         assert_eq!(run(&mut m, 4, 0x1ffc, 0x10), Err(Errno::Efault));
+    }
+
+    /// Equal sizes have no tail to check: one read of the struct, even where `src + ksize` is
+    /// 2^64 (a struct in the last page of the address space).
+    #[test]
+    fn equal_sizes_copy_without_a_tail_check() {
+        let top = u64::MAX - 7;
+        let mut m = UserMemory::new();
+        m.map(top, 8);
+        m.poke(top, &[1; 8]).unwrap();
+        assert_eq!(reference(&m, 8, top, 8), Ok(vec![1; 8]));
+        let mut faults = FailNth::default();
+        assert_eq!(
+            copy_struct_from_user(&mut m, &mut faults, 8, top, 8),
+            Ok(vec![1; 8])
+        );
+        assert_eq!(m.reads(), [UserRange::new(top, 8)]);
+        assert_eq!(faults.reached(), 1);
     }
 
     #[test]

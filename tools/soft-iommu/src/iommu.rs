@@ -649,6 +649,45 @@ mod tests {
         assert!(c == before && !c.identical(&before));
     }
 
+    /// Equal page sets: the same pages present, each with the same physical page; the physical
+    /// page of an absent page does not count.
+    #[test]
+    fn page_sets_are_equal_in_presence_and_present_physical_pages() {
+        let mut a = PageSet::EMPTY;
+        a.set(4, 40);
+        let mut b = a;
+        b.phys[9] = 7;
+        assert_eq!(a, b);
+        b.set(5, 50);
+        assert_ne!(a, b, "one more page present");
+        let mut c = a;
+        c.phys[4] = 41;
+        assert_ne!(a, c, "a present page maps elsewhere");
+    }
+
+    #[test]
+    fn walk_past_the_modelled_pages_finds_nothing() {
+        let mut m = SoftIommu::new();
+        m.add_domain(1, true);
+        m.guest_map(1, 0, PAGES - 1, 1);
+        assert_eq!(m.walk(1, 0, PAGES - 1), Some(1));
+        assert_eq!(m.walk(1, 0, PAGES), None);
+    }
+
+    /// Attaching a device elsewhere takes it out of its old domain's set.
+    #[test]
+    fn reattaching_a_device_moves_it_between_domains() {
+        let mut m = SoftIommu::new();
+        m.add_domain(1, true);
+        m.add_domain(2, true);
+        m.attach(10, 1);
+        m.attach(11, 1);
+        m.attach(11, 2);
+        let slots = |dom| m.domain(dom).unwrap().devices.slots().collect::<Vec<_>>();
+        assert_eq!(slots(1), [0]);
+        assert_eq!(slots(2), [1]);
+    }
+
     #[test]
     fn flushing_a_device_or_domain_leaves_the_others() {
         let mut m = SoftIommu::new();

@@ -701,3 +701,147 @@ fn show_caches(iommu: &SoftIommu, c: &Caches) -> String {
     );
     format!("{} entries ({})", c.len(), parts.join(" "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::uapi::put;
+    use crate::world::DATA_PAGE;
+
+    /// The reference outcome for a vfio-fixed call on container 0 (a nesting domain): a
+    /// version 1, domain-granular IOTLB flush with `argsz`, changed by `edit`.
+    fn vfio_expected(argsz: u32, edit: impl Fn(&mut Vec<u8>)) -> Expected {
+        let mut world = World::new();
+        let mut arg = vec![0; (cmd::CACHE_INFO + ci::SIZE_V1) as usize];
+        put(&mut arg, cmd::ARGSZ, 4, u64::from(argsz));
+        put(&mut arg, cmd::CACHE_INFO + ci::VERSION, 4, 1);
+        put(
+            &mut arg,
+            cmd::CACHE_INFO + ci::CACHE,
+            1,
+            u64::from(ci::TYPE_IOTLB),
+        );
+        edit(&mut arg);
+        let arg = world.place_arg(&arg, false);
+        let call = Call::VfioCacheInvalidate { container: 0, arg };
+        expected(&world, Profile::VfioFixed, call)
+    }
+
+    fn refusal(exp: &Expected) -> (Result<(), Errno>, &'static str) {
+        (exp.result, exp.reason)
+    }
+
+    const FULL: u32 = (cmd::CACHE_INFO + ci::SIZE_V1) as u32;
+
+    #[test]
+    fn argsz_is_refused_below_minsz_and_below_its_version() {
+        let below_minsz = "argsz below minsz (offsetofend version)";
+        let short = (Err(Errno::Einval), ARGSZ_BELOW_VERSION);
+        assert_eq!(
+            refusal(&vfio_expected(4, |_| {})),
+            (Err(Errno::Einval), below_minsz)
+        );
+        assert_eq!(refusal(&vfio_expected(12, |_| {})), short);
+        assert_eq!(refusal(&vfio_expected(FULL - 1, |_| {})), short);
+        assert_eq!(refusal(&vfio_expected(FULL, |_| {})), (Ok(()), ""));
+    }
+
+    #[test]
+    fn each_padding_byte_is_checked() {
+        for at in [ci::PADDING, ci::PADDING + 1] {
+            let exp = vfio_expected(FULL, |a| put(a, cmd::CACHE_INFO + at, 1, 1));
+            assert_eq!(refusal(&exp), (Err(Errno::Einval), "non-zero padding"));
+        }
+    }
+
+    /// `vfio_expected` for a full-size version 1 argument of `granu` with `flags`, PASID 1, and
+    /// (for address granularity) `addr`, `granule` and `nb` granules.
+    fn vfio_request(granu: u8, flags: u32, addr: u64, granule: u64, nb: u64) -> Expected {
+        vfio_expected(FULL, |a| {
+            let union = cmd::CACHE_INFO + ci::UNION;
+            put(a, cmd::CACHE_INFO + ci::GRANULARITY, 1, u64::from(granu));
+            put(a, union + ci::U_FLAGS, 4, u64::from(flags));
+            put(a, union + ci::U_PASID, 8, 1);
+            put(a, union + ci::U_ADDR, 8, addr);
+            put(a, union + ci::U_GRANULE_SIZE, 8, granule);
+            put(a, union + ci::U_NB_GRANULES, 8, nb);
+        })
+    }
+
+    #[test]
+    fn every_known_flag_is_accepted_and_others_refused() {
+        let (pasid, archid, leaf) = (ci::FLAG_PASID, ci::FLAG_ARCHID, ci::FLAG_LEAF);
+        let exp = vfio_request(ci::GRANU_PASID, pasid | archid, 0, 0, 0);
+        assert_eq!(refusal(&exp), (Ok(()), ""));
+        let exp = vfio_request(ci::GRANU_ADDR, pasid | archid | leaf, 0, PAGE_SIZE, 1);
+        assert_eq!(refusal(&exp), (Ok(()), ""));
+        for granu in [ci::GRANU_PASID, ci::GRANU_ADDR] {
+            let exp = vfio_request(granu, pasid | 1 << 3, 0, PAGE_SIZE, 1);
+            assert_eq!(refusal(&exp), (Err(Errno::Einval), UNKNOWN_FLAGS));
+        }
+    }
+
+    #[test]
+    fn address_ranges_need_a_valid_granule_alignment_and_count() {
+        let invalid = (Err(Errno::Einval), "invalid granule, alignment or count");
+        for (addr, granule, nb) in [
+            (0, 3 * PAGE_SIZE, 1),
+            (0, PAGE_SIZE / 2, 1),
+            (PAGE_SIZE, 2 * PAGE_SIZE, 1),
+            (0, PAGE_SIZE, 0),
+        ] {
+            let exp = vfio_request(ci::GRANU_ADDR, ci::FLAG_PASID, addr, granule, nb);
+            assert_eq!(refusal(&exp), invalid, "{addr:#x} {granule:#x} {nb}");
+        }
+    }
+
+    /// A range whose end is 2^64 does not fit: the kernel's `addr + size` wraps.
+    #[test]
+    fn a_range_ending_at_2_pow_64_overflows() {
+        let top = 0u64.wrapping_sub(PAGE_SIZE);
+        let exp = vfio_request(ci::GRANU_ADDR, ci::FLAG_PASID, top, PAGE_SIZE, 1);
+        assert_eq!(refusal(&exp), (Err(Errno::Einval), RANGE_OVERFLOW));
+        let exp = hwpt_expected(&[(top, 1)]);
+        assert_eq!(refusal(&exp), (Err(Errno::Einval), RANGE_OVERFLOW));
+    }
+
+    /// The reference outcome for an iommufd call on HWPT 1 with entries `(addr, npages)` at the
+    /// start of the data pages.
+    fn hwpt_expected(entries: &[(u64, u64)]) -> Expected {
+        let mut world = World::new();
+        let mut data = Vec::new();
+        for (i, &(addr, npages)) in entries.iter().enumerate() {
+            let at = i as u64 * h::ENTRY_SIZE;
+            put(&mut data, at + h::E_ADDR, 8, addr);
+            put(&mut data, at + h::E_NPAGES, 8, npages);
+        }
+        world.place_data(&data);
+        let mut cmd = Vec::new();
+        put(&mut cmd, 0, 4, h::STRUCT_SIZE);
+        put(&mut cmd, h::HWPT_ID, 4, 1);
+        put(&mut cmd, h::DATA_UPTR, 8, DATA_PAGE);
+        put(&mut cmd, h::DATA_TYPE, 4, u64::from(h::DATA_VTD_S1));
+        put(&mut cmd, h::ENTRY_LEN, 4, h::ENTRY_SIZE);
+        put(&mut cmd, h::ENTRY_NUM, 4, entries.len() as u64);
+        let arg = world.place_arg(&cmd, false);
+        expected(&world, Profile::Iommufd, Call::HwptInvalidate { arg })
+    }
+
+    #[test]
+    fn hwpt_reads_are_allowed_to_the_end_of_the_array_only() {
+        let exp = hwpt_expected(&[(0, 1), (PAGE_SIZE, 1)]);
+        assert_eq!(refusal(&exp), (Ok(()), ""));
+        let array = UserRange::new(DATA_PAGE, 2 * h::ENTRY_SIZE);
+        assert_eq!(exp.allowed_reads.last(), Some(&array));
+    }
+
+    #[test]
+    fn hwpt_entry_needs_an_aligned_address_and_pages() {
+        for entry in [(1, 1), (PAGE_SIZE + 8, 2), (0, 0)] {
+            let exp = hwpt_expected(&[entry]);
+            let refused = (Err(Errno::Einval), "unaligned address or no pages");
+            assert_eq!(refusal(&exp), refused, "{entry:?}");
+            assert_eq!(exp.writeback.map(|(_, n)| n), Some(0));
+        }
+    }
+}

@@ -384,6 +384,75 @@ fn a_reported_entry_left_undone_is_caught() {
 }
 
 #[test]
+fn a_handler_that_adds_or_changes_an_entry_is_caught() {
+    let (before, after, call, r) = iommufd_call(&hwpt(vec![entry(0, 1)]));
+    assert_eq!(r, Ok(()));
+    type Forgery = (fn(&mut World), &'static str);
+    let forgeries: [Forgery; 3] = [
+        (
+            |w| w.iommu.caches.iotlb[0][2].present |= 1 << 9,
+            "IOTLB (1, 2, 9)",
+        ),
+        (
+            |w| w.iommu.caches.dev_iotlb[1][1].phys[2] = 7,
+            "device IOTLB (11, 1, 2)",
+        ),
+        (
+            |w| w.iommu.caches.pasid[0][3] = Some(0),
+            "PASID cache (1, 3)",
+        ),
+    ];
+    for (forge, what) in forgeries {
+        let mut forged = after.clone();
+        forge(&mut forged);
+        let v = oracle::check(&before, &forged, Profile::Iommufd, call, r, false).unwrap_err();
+        assert_eq!(v.kind, oracle::FindingKind::AddedEntry, "{v:?}");
+        assert!(v.message.contains(what), "{what}: {v:?}");
+    }
+}
+
+/// A refused call (no such HWPT) must change nothing.
+#[test]
+fn a_refused_call_that_changed_the_caches_is_caught() {
+    let arg = HwptArg {
+        hwpt_id: 9,
+        ..hwpt(vec![entry(0, 1)])
+    };
+    let (before, after, call, r) = iommufd_call(&arg);
+    assert_eq!(r, Err(Errno::Enoent));
+    oracle::check(&before, &after, Profile::Iommufd, call, r, false).unwrap();
+    let mut forged = after.clone();
+    forged.iommu.caches.iotlb[0][1].present &= !1;
+    let v = oracle::check(&before, &forged, Profile::Iommufd, call, r, false).unwrap_err();
+    assert_eq!(v.kind, oracle::FindingKind::ChangedOnError, "{v:?}");
+}
+
+/// Under fault injection a call that still succeeds must have done all it covers.
+#[test]
+fn covered_entries_left_after_an_injected_fault_are_caught() {
+    let (before, after, call, r) = iommufd_call(&hwpt(vec![entry(0, 1)]));
+    assert_eq!(r, Ok(()));
+    let forged = with_page_still_cached(&before, &after, 0);
+    let v = oracle::check(&before, &forged, Profile::Iommufd, call, r, true).unwrap_err();
+    assert_eq!(v.kind, oracle::FindingKind::LeftCovered, "{v:?}");
+}
+
+#[test]
+fn a_wrong_count_after_success_is_caught() {
+    let (before, after, call, r) = iommufd_call(&hwpt(vec![entry(0, 1), entry(2, 1)]));
+    assert_eq!(r, Ok(()));
+    let Call::HwptInvalidate { arg } = call else {
+        unreachable!()
+    };
+    let mut forged = after.clone();
+    let mut cmd = forged.mem.peek(arg, h::STRUCT_SIZE).unwrap();
+    put(&mut cmd, h::ENTRY_NUM, 4, 1);
+    forged.mem.poke(arg, &cmd).unwrap();
+    let v = oracle::check(&before, &forged, Profile::Iommufd, call, r, false).unwrap_err();
+    assert_eq!(v.kind, oracle::FindingKind::WrongCount, "{v:?}");
+}
+
+#[test]
 fn zero_entry_probe_reads_no_entry() {
     let arg = HwptArg {
         entry_num_raw: Some(0),

@@ -75,3 +75,19 @@ pub fn ioctl(
         _ => Err(Errno::Enotty),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `UAPI_GUARD_PROFILES` and the traces use these exact names.
+    #[test]
+    fn profile_names_are_fixed_and_parse_back() {
+        let names: Vec<_> = Profile::ALL.iter().map(|p| p.name()).collect();
+        assert_eq!(names, ["v1", "vfio-fixed", "iommufd"]);
+        for p in Profile::ALL {
+            assert_eq!(Profile::from_name(p.name()), Some(p));
+        }
+        assert_eq!(Profile::from_name("v2"), None);
+    }
+}
