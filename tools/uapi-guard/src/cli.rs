@@ -20,6 +20,24 @@ use uapi_abi::model::Arch;
 use uapi_abi::report::{Format, MarkdownOptions};
 use uapi_abi::waiver::Date;
 
+/// `println!` to standard output that returns an error instead of panicking, and ends quietly
+/// when the reader has gone (`uapi-guard ... | head`).
+macro_rules! outln {
+    () => {
+        print_stdout("\n")?
+    };
+    ($($arg:tt)*) => {
+        print_stdout(&format!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+/// `print!` to standard output, like [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        print_stdout(&format!($($arg)*))?
+    };
+}
+
 /// Exit code: the tool could not do its job (bad input, missing compiler, I/O).
 const EXIT_ERROR: u8 = 1;
 
@@ -454,10 +472,10 @@ fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
         ));
     }
     let elapsed = start.elapsed();
-    print_summary(&args, &version, &extractions, elapsed);
+    print_summary(&args, &version, &extractions, elapsed)?;
     if let Some(out) = &args.out {
         write_out(out, &extractions)?;
-        println!("wrote {}", out.display());
+        outln!("wrote {}", out.display());
     }
     drop(scratch);
     Ok(ExitCode::SUCCESS)
@@ -500,8 +518,8 @@ fn print_summary(
     version: &str,
     extractions: &[uapi_abi::layout::Extraction],
     elapsed: std::time::Duration,
-) {
-    println!(
+) -> Result<()> {
+    outln!(
         "{} set `{}` of Linux {} under {}:",
         if args.out.is_some() {
             "snapshotted"
@@ -512,13 +530,19 @@ fn print_summary(
         version,
         args.headers.display()
     );
-    println!(
+    outln!(
         "{:<8} {:>7} {:>8} {:>6} {:>9} {:>6} {:>7}",
-        "arch", "headers", "records", "fields", "constants", "ioctls", "skipped"
+        "arch",
+        "headers",
+        "records",
+        "fields",
+        "constants",
+        "ioctls",
+        "skipped"
     );
     for e in extractions {
         let l = &e.layout;
-        println!(
+        outln!(
             "{:<8} {:>7} {:>8} {:>6} {:>9} {:>6} {:>7}",
             l.arch.name(),
             l.headers.len(),
@@ -529,7 +553,8 @@ fn print_summary(
             l.skipped.len()
         );
     }
-    println!("in {:.2} s", elapsed.as_secs_f64());
+    outln!("in {:.2} s", elapsed.as_secs_f64());
+    Ok(())
 }
 
 fn write_out(out: &Path, extractions: &[uapi_abi::layout::Extraction]) -> Result<()> {
@@ -565,7 +590,7 @@ fn layout(args: LayoutArgs) -> Result<ExitCode> {
         )?)
     })?;
     let json = uapi_abi::export::layout_json(&extraction.layout, &args.header);
-    println!("{}", serde_json::to_string_pretty(&json)?);
+    outln!("{}", serde_json::to_string_pretty(&json)?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -654,7 +679,7 @@ fn finish(report: &Report, args: &ReportArgs, text: &str, inputs: &[PathBuf]) ->
             inputs.extend(args.waivers.clone());
             output::write_file(path, text.as_bytes(), &inputs)?
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     let code = match fail_on {
         Some(t) => report.exit_code_at(t),
@@ -765,7 +790,7 @@ fn compare(args: &CheckArgs) -> Result<Compared> {
 /// exit status), then what the newest committed snapshot would change for this machine.
 fn main_job(args: CheckArgs) -> Result<ExitCode> {
     let compared = compare(&args)?;
-    println!(
+    outln!(
         "# {} against the committed snapshot it descends from, {}\n",
         compared.new_path.display(),
         snapshot_label(&compared.old_path)
@@ -776,8 +801,8 @@ fn main_job(args: CheckArgs) -> Result<ExitCode> {
         &sides::sources(&compared.new),
         &[compared.old_path.clone(), compared.new_path.clone()],
     )?;
-    println!();
-    print!("{}", newest_preview(&args.set, &compared)?);
+    outln!();
+    out!("{}", newest_preview(&args.set, &compared)?);
     Ok(code)
 }
 
@@ -982,9 +1007,15 @@ fn history(args: HistoryArgs) -> Result<ExitCode> {
             args.dir.display()
         );
     }
-    println!(
+    outln!(
         "{:<16} {:>5} {:>5} {:>5} {:>7} {:>10} {:>5}  breaks",
-        "pair", "arches", "break", "api", "warning", "compatible", "note"
+        "pair",
+        "arches",
+        "break",
+        "api",
+        "warning",
+        "compatible",
+        "note"
     );
     let mut code = 0;
     // Each snapshot is read once, though it is the new side of one pair and the old of the next.
@@ -1007,7 +1038,7 @@ fn history(args: HistoryArgs) -> Result<ExitCode> {
         } else {
             broken.join(", ")
         };
-        println!(
+        outln!(
             "{:<16} {:>5} {:>5} {:>5} {:>7} {:>10} {:>5}  {}",
             format!("{} -> {}", w[0].0, w[1].0),
             report.arches.len(),
@@ -1139,7 +1170,7 @@ fn print_stdout(text: &str) -> Result<()> {
 }
 
 fn rules() -> Result<ExitCode> {
-    println!("{:<28} {:<11} {:<7} summary", "id", "severity", "from");
+    outln!("{:<28} {:<11} {:<7} summary", "id", "severity", "from");
     for k in uapi_abi::findings::kinds() {
         let from = match k.origin {
             uapi_abi::findings::Origin::Rule => "rule",
@@ -1148,7 +1179,7 @@ fn rules() -> Result<ExitCode> {
             uapi_abi::findings::Origin::Bot => "bot",
             uapi_abi::findings::Origin::Check => "check",
         };
-        println!(
+        outln!(
             "{:<28} {:<11} {:<7} {}",
             k.id,
             k.severity.name(),

@@ -125,3 +125,40 @@ fn help_explains_defaults_and_exit_codes() {
         "{text}"
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_panic() {
+    use std::io::Read as _;
+    // Reports larger than a pipe's buffer, so the tool is still writing when the reader leaves.
+    for format in ["json", "sarif"] {
+        let args = [
+            "check",
+            "abi-snapshots/vfio/5.10",
+            "abi-snapshots/vfio/7.2",
+            "--format",
+            format,
+        ];
+        let mut child = Command::new(env!("CARGO_BIN_EXE_uapi-guard"))
+            .args(&args)
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one byte, then close the pipe, as `| head -c 1` does.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 1];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(status.code(), Some(12), "{args:?}: the check's own status");
+    }
+}
