@@ -139,7 +139,7 @@ fn a_reader_that_goes_away_is_not_a_panic() {
             format,
         ];
         let mut child = Command::new(env!("CARGO_BIN_EXE_uapi-guard"))
-            .args(&args)
+            .args(args)
             .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
