@@ -34,7 +34,7 @@ pub struct DirectConstant {
 }
 
 /// What one parse of one header gave.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Direct {
     /// Records defined in the header, with every number.
     pub records: Vec<Record>,
