@@ -205,16 +205,18 @@ pub fn check_knowing(
     let old_layouts: Vec<Layout> = arches.iter().map(|a| old[a].clone()).collect();
     let new_layouts: Vec<Layout> = arches.iter().map(|a| new[a].clone()).collect();
     found.extend(new_hazards(&old_layouts, &new_layouts, &touched));
-    Ok(finish(
-        "check",
-        old_set,
-        Some(version(&old)),
-        version(&new),
+    let report = Report {
+        command: "check",
+        header_set: old_set,
+        old_version: Some(version(&old)),
+        new_version: version(&new),
         arches,
-        found,
+        findings: Vec::new(),
+        waived: Vec::new(),
+        waivers: Vec::new(),
         diffs,
-        waivers,
-    ))
+    };
+    Ok(finish(report, found, waivers))
 }
 
 /// Lints one version of a header set on every architecture given.
@@ -230,29 +232,23 @@ pub fn lint(layouts: &[Layout], waivers: Option<&Waivers>) -> Result<Report, Err
         }
         found.extend(probe_notes(l));
     }
-    Ok(finish(
-        "lint",
-        set,
-        None,
-        version(&map),
+    let report = Report {
+        command: "lint",
+        header_set: set,
+        old_version: None,
+        new_version: version(&map),
         arches,
-        found,
-        BTreeMap::new(),
-        waivers,
-    ))
+        findings: Vec::new(),
+        waived: Vec::new(),
+        waivers: Vec::new(),
+        diffs: BTreeMap::new(),
+    };
+    Ok(finish(report, found, waivers))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    command: &'static str,
-    header_set: String,
-    old_version: Option<String>,
-    new_version: String,
-    arches: Vec<Arch>,
-    found: Vec<Finding>,
-    diffs: BTreeMap<(String, Arch), String>,
-    waivers: Option<&Waivers>,
-) -> Report {
+/// `report` (its findings, waived findings and waivers still empty) with `found` merged and
+/// `waivers` applied.
+fn finish(mut report: Report, found: Vec<Finding>, waivers: Option<&Waivers>) -> Report {
     let merged = merge(found);
     let (findings, waived, list) = match waivers {
         Some(w) => {
@@ -261,17 +257,10 @@ fn finish(
         }
         None => (merged, Vec::new(), Vec::new()),
     };
-    Report {
-        command,
-        header_set,
-        old_version,
-        new_version,
-        arches,
-        findings,
-        waived,
-        waivers: list,
-        diffs,
-    }
+    report.findings = findings;
+    report.waived = waived;
+    report.waivers = list;
+    report
 }
 
 fn names<'a>(arches: impl Iterator<Item = &'a Arch>) -> String {
@@ -458,17 +447,17 @@ fn regroup(
             format!("sources that include {from} still get them only if {from} includes {to}")
         };
         let what = counted("item", &names).unwrap_or_default();
-        out.push(Finding::new(
-            ITEM_MOVED,
-            Severity::Note,
-            arch,
-            from,
-            None,
-            to,
-            Some(from.to_string()),
-            Some(to.to_string()),
-            format!("{what} moved from {from} to {to}; {why}"),
-        ));
+        out.push(
+            Finding::new(
+                ITEM_MOVED,
+                Severity::Note,
+                arch,
+                from,
+                to,
+                format!("{what} moved from {from} to {to}; {why}"),
+            )
+            .with_values(Some(from.to_string()), Some(to.to_string())),
+        );
     }
     for (header, g) in gone {
         out.push(header_removed(
@@ -586,16 +575,9 @@ fn header_removed(arch: Arch, header: &str, g: &Gone, old_reason: Option<&str>) 
     } else {
         Severity::Break
     };
-    Finding::new(
-        HEADER_REMOVED,
-        severity,
-        arch,
-        header,
-        None,
-        header,
+    Finding::new(HEADER_REMOVED, severity, arch, header, header, message).with_values(
         Some(format!("{total} item{}", if total == 1 { "" } else { "s" })),
         None,
-        message,
     )
 }
 
@@ -626,17 +608,7 @@ fn skipped_note(arch: Arch, sk: &SkippedHeader, side: SkippedSide) -> Finding {
             "{h} not compared: it does not compile on the old side ({reason}); what it holds on the new side is not reported as added"
         ),
     };
-    Finding::new(
-        HEADER_SKIPPED,
-        Severity::Note,
-        arch,
-        h,
-        None,
-        h,
-        None,
-        None,
-        message,
-    )
+    Finding::new(HEADER_SKIPPED, Severity::Note, arch, h, h, message)
 }
 
 /// One note per diagnostic of a layout: where the extraction kept the probe's number over
@@ -653,10 +625,7 @@ fn probe_notes(l: &Layout) -> impl Iterator<Item = Finding> + '_ {
             Severity::Note,
             l.arch,
             &d.item,
-            None,
             &d.header,
-            None,
-            None,
             d.message.clone(),
         )
     })

@@ -79,17 +79,14 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding on one architecture.
-    #[allow(clippy::too_many_arguments)]
+    /// A finding on one architecture about a whole item (no member), without old and new values
+    /// (see [`Finding::with_values`]).
     pub fn new(
         rule: &'static str,
         severity: Severity,
         arch: Arch,
         item: &str,
-        field: Option<&str>,
         header: &str,
-        old: Option<String>,
-        new: Option<String>,
         message: String,
     ) -> Self {
         Finding {
@@ -97,12 +94,17 @@ impl Finding {
             severity,
             arches: vec![arch],
             item: item.to_string(),
-            field: field.map(str::to_string),
+            field: None,
             header: header.to_string(),
-            old,
-            new,
+            old: None,
+            new: None,
             message,
         }
+    }
+
+    /// The same finding with its old and new values.
+    pub fn with_values(self, old: Option<String>, new: Option<String>) -> Self {
+        Finding { old, new, ..self }
     }
 
     /// `item.field` or `item`.
