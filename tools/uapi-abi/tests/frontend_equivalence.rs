@@ -150,3 +150,36 @@ fn the_machines_headers_read_the_same_by_both_front_ends() {
     let checked = read(root, &headers, Frontend::Direct { verify: true });
     assert_eq!(probe_disagreements(&checked), Vec::<String>::new());
 }
+
+#[test]
+fn headers_that_redefine_the_evaluations_names_are_refused_not_misread() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir(&linux).unwrap();
+    // Each would change what `__auto_type v = (MACRO);` evaluates to, or replace the function.
+    std::fs::write(
+        linux.join("keyword.h"),
+        "#define __auto_type char\n#define BIG 300\n",
+    )
+    .unwrap();
+    std::fs::write(
+        linux.join("function.h"),
+        "void __uapi_guard_eval(void);\n#define BIG 300\n",
+    )
+    .unwrap();
+    std::fs::write(linux.join("plain.h"), "#define BIG 300\n").unwrap();
+    let headers: Vec<String> = ["linux/function.h", "linux/keyword.h", "linux/plain.h"]
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    let read = read(dir.path(), &headers, Frontend::Direct { verify: false });
+    let layout = &read[0].layout;
+    let skipped: Vec<&str> = layout.skipped.iter().map(|s| s.header.as_str()).collect();
+    assert_eq!(skipped, ["linux/function.h", "linux/keyword.h"]);
+    assert!(layout
+        .skipped
+        .iter()
+        .all(|s| s.reason.contains("relies on")));
+    assert_eq!(layout.constants["BIG"].value, 300);
+    assert_eq!(layout.constants["BIG"].header, "linux/plain.h");
+}

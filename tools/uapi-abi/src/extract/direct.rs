@@ -117,15 +117,23 @@ pub fn read_header(
                     tu,
                     arch,
                     header_file,
+                    main_file,
                     candidates: candidates.into_iter().collect(),
                     typedef_names: HashMap::new(),
                     macros: BTreeMap::new(),
                     values: BTreeMap::new(),
                     records: Vec::new(),
                     enumerators: Vec::new(),
+                    reserved: None,
                 };
                 walk.run();
-                Ok(walk.finish())
+                match walk.reserved.take() {
+                    Some(name) => Err(Failure::Compile(format!(
+                        "{header}: the headers define `{name}`, which uapi-guard's macro \
+                         evaluation relies on; refused rather than read wrong values"
+                    ))),
+                    None => Ok(walk.finish()),
+                }
             }
         };
         clang_disposeTranslationUnit(tu);
@@ -271,6 +279,7 @@ struct Walk {
     tu: CXTranslationUnit,
     arch: Arch,
     header_file: CXFile,
+    main_file: CXFile,
     candidates: BTreeSet<String>,
     /// Anonymous record or enum -> the first typedef that names it.
     typedef_names: HashMap<DeclKey, String>,
@@ -281,6 +290,9 @@ struct Walk {
     records: Vec<Record>,
     /// (name, value, enum name), in declaration order.
     enumerators: Vec<(String, i128, String)>,
+    /// A macro or function of the headers that takes a name the evaluation relies on
+    /// (`__auto_type`, `__uapi_guard_eval...`).
+    reserved: Option<String>,
 }
 
 /// Collects a cursor's children.
@@ -323,6 +335,9 @@ impl Walk {
             match clang_getCursorKind(c) {
                 CXCursor_MacroDefinition => {
                     let name = spelling(c);
+                    if name == "__auto_type" || name.starts_with(FUNCTION) {
+                        self.reserved.get_or_insert(name.clone());
+                    }
                     if !self.macros.contains_key(&name) {
                         let here = self.in_header(c);
                         let tokens = if here && clang_Cursor_isMacroFunctionLike(c) == 0 {
@@ -340,9 +355,23 @@ impl Walk {
                     }
                 }
                 CXCursor_StructDecl | CXCursor_UnionDecl | CXCursor_EnumDecl => self.tag(c),
+                // The evaluation function is the main file's; one the headers declare would
+                // take its place.
+                CXCursor_FunctionDecl | CXCursor_VarDecl
+                    if spelling(c).starts_with(FUNCTION) && self.in_header_files(c) =>
+                {
+                    self.reserved.get_or_insert(spelling(c));
+                }
                 _ => {}
             }
         }
+    }
+
+    /// True if `cursor` is in any file but the unsaved main file.
+    unsafe fn in_header_files(&self, cursor: CXCursor) -> bool {
+        let (file, _, _) = expansion(clang_getCursorLocation(cursor));
+        !file.is_null()
+            && (self.main_file.is_null() || clang_File_isEqual(file, self.main_file) == 0)
     }
 
     unsafe fn in_header(&self, cursor: CXCursor) -> bool {
