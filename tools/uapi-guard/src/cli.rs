@@ -124,7 +124,7 @@ struct ReportArgs {
     /// comment, for `bot`).
     #[arg(long, value_parser = ["text", "json", "markdown", "sarif"])]
     format: Option<String>,
-    /// TOML file of accepted findings (see the README's Waivers section).
+    /// TOML file of accepted findings (see docs/rules.md, Waivers).
     #[arg(long)]
     waivers: Option<PathBuf>,
     /// The date waivers are judged on (YYYY-MM-DD); defaults to today (UTC).
