@@ -709,4 +709,60 @@ mod tests {
         assert_eq!(m.caches.pasid[1], before.pasid[1]);
         assert_eq!(m.caches.len(), 3);
     }
+
+    /// A page range is inclusive at both ends, so it can name the last page of the space.
+    #[test]
+    fn page_range_contains_exactly_its_pages_both_ends_included() {
+        let r = PageRange { first: 2, last: 4 };
+        let inside: Vec<u64> = (0..8).filter(|&p| r.contains(p)).collect();
+        assert_eq!(inside, [2, 3, 4]);
+        let top = PageRange {
+            first: u64::MAX,
+            last: u64::MAX,
+        };
+        assert!(top.contains(u64::MAX) && !top.contains(u64::MAX - 1));
+    }
+
+    #[test]
+    fn guest_unmap_clears_exactly_that_page_and_ignores_pages_past_the_model() {
+        let mut m = SoftIommu::new();
+        m.add_domain(1, true);
+        for page in [3, 5, PAGES - 1] {
+            assert!(m.guest_map(1, 1, page, 0x900 + page as u16));
+        }
+        m.guest_unmap(1, 1, 3);
+        m.guest_unmap(1, 1, PAGES);
+        let mapped: Vec<u64> = (0..PAGES).filter(|&p| m.walk(1, 1, p).is_some()).collect();
+        assert_eq!(mapped, [5, PAGES - 1]);
+        m.guest_unmap(1, 1, PAGES - 1);
+        assert_eq!(m.walk(1, 1, PAGES - 1), None);
+    }
+
+    #[test]
+    fn translate_outside_the_modelled_pasids_or_pages_finds_nothing() {
+        let mut m = SoftIommu::new();
+        m.add_domain(1, true);
+        m.attach(10, 1);
+        assert!(m.guest_map(1, 1, 0, 0x900));
+        assert_eq!(m.translate(10, PASIDS as Pasid, 0), None);
+        assert_eq!(m.translate(10, 1, PAGES * PAGE_SIZE), None);
+        assert!(m.caches.is_empty());
+        assert_eq!(m.translate(10, 1, 8), Some(0x900 * PAGE_SIZE + 8));
+    }
+
+    /// An unknown device caches nothing, but its invalidation command can still fail.
+    #[test]
+    fn dev_iotlb_flush_of_an_unknown_device_fails_only_under_injection() {
+        let mut m = SoftIommu::new();
+        assert_eq!(
+            m.flush_dev_iotlb(&mut FailNth::new(None), 99, None, None),
+            Ok(())
+        );
+        let mut faults = FailNth::new(Some(1));
+        assert_eq!(
+            m.flush_dev_iotlb(&mut faults, 99, None, None),
+            Err(Errno::Eio)
+        );
+        assert_eq!(faults.fired(), Some(FaultPoint::Device));
+    }
 }

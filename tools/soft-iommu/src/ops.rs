@@ -735,3 +735,20 @@ impl<'a> Arbitrary<'a> for HwptArg {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Short deltas below 16 and long ones below 64 shift the size; larger ones mean exact.
+    #[test]
+    fn arg_size_deltas_apply_below_their_limits_and_mean_exact_above() {
+        assert_eq!(ArgSize::Exact.resolve(56), 56);
+        assert_eq!(ArgSize::Short(15).resolve(56), 41);
+        assert_eq!(ArgSize::Short(15).resolve(4), 0);
+        assert_eq!(ArgSize::Short(16).resolve(56), 56);
+        assert_eq!(ArgSize::Long(63).resolve(56), 119);
+        assert_eq!(ArgSize::Long(64).resolve(56), 56);
+        assert_eq!(ArgSize::Raw(7).resolve(56), 7);
+    }
+}

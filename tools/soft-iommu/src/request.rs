@@ -209,4 +209,15 @@ mod tests {
             "{covered} covered, {clear} clear"
         );
     }
+
+    /// Empty ranges and ranges past 2^64 have no pages; one ending exactly at 2^64 has.
+    #[test]
+    fn page_range_refuses_empty_and_past_the_top_and_reaches_the_last_page() {
+        assert_eq!(page_range(2 * PAGE_SIZE, 0), None);
+        let top = u64::MAX - (PAGE_SIZE - 1);
+        assert_eq!(page_range(top, 2 * u128::from(PAGE_SIZE)), None);
+        let last = u64::MAX / PAGE_SIZE;
+        let to_the_top = PageRange { first: last, last };
+        assert_eq!(page_range(top, PAGE_SIZE.into()), Some(to_the_top));
+    }
 }

@@ -161,3 +161,17 @@ pub fn put(buf: &mut Vec<u8>, off: u64, n: usize, value: u64) {
         buf[off + i] = (value >> (8 * i)) as u8;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::cache_info as ci;
+
+    /// The kernel's values (`include/uapi/linux/iommu.h`, v5.6): the model's tests build their
+    /// arguments from these constants, so only literals catch a wrong one.
+    #[test]
+    fn cache_info_bits_have_the_kernel_values() {
+        let types = (ci::TYPE_IOTLB, ci::TYPE_DEV_IOTLB, ci::TYPE_PASID);
+        assert_eq!(types, (1, 2, 4));
+        assert_eq!((ci::FLAG_PASID, ci::FLAG_ARCHID, ci::FLAG_LEAF), (1, 2, 4));
+    }
+}

@@ -459,4 +459,50 @@ mod tests {
         mem.fill(0x1000, 0x120, 0).unwrap();
         assert_eq!(mem.peek(0x1000, PAGE_SIZE).unwrap(), vec![0; PAGE]);
     }
+
+    #[test]
+    fn filling_with_a_nonzero_byte_reads_it_back_and_zero_clears_it() {
+        let mut mem = UserMemory::new();
+        mem.map(0x1000, 2 * PAGE_SIZE);
+        mem.fill(0x1000 + 100, PAGE_SIZE, 0xab).unwrap();
+        let got = mem.peek(0x1000, 2 * PAGE_SIZE).unwrap();
+        assert!(got[..100].iter().all(|&b| b == 0));
+        assert!(got[100..100 + PAGE].iter().all(|&b| b == 0xab));
+        assert!(got[100 + PAGE..].iter().all(|&b| b == 0));
+        mem.fill(0x1000 + 200, 50, 0).unwrap();
+        let got = mem.peek(0x1000 + 100, 200).unwrap();
+        assert!(got[..100].iter().all(|&b| b == 0xab));
+        assert!(got[100..150].iter().all(|&b| b == 0));
+        assert!(got[150..].iter().all(|&b| b == 0xab));
+        assert_clean_outside_dirty(&mem);
+    }
+
+    /// The dirty span is what makes resets cost the bytes written: a first write marks exactly
+    /// its bytes, and an empty write changes nothing.
+    #[test]
+    fn a_write_marks_exactly_its_bytes_dirty() {
+        let mut mem = UserMemory::new();
+        mem.map(0x1000, PAGE_SIZE);
+        assert!(mem.dirty[0].is_empty());
+        mem.poke(0x1000 + 100, &[7; 10]).unwrap();
+        assert_eq!(mem.dirty[0], Span::new(100, 110));
+        mem.poke(0x1000 + 3000, &[]).unwrap();
+        assert_eq!(mem.dirty[0], Span::new(100, 110));
+        mem.poke(0x1000 + 50, &[7; 10]).unwrap();
+        assert_eq!(mem.dirty[0], Span::new(50, 110));
+    }
+
+    #[test]
+    fn unmapping_a_page_makes_it_fault_and_keeps_the_others() {
+        let mut mem = UserMemory::new();
+        mem.map(0x1000, 3 * PAGE_SIZE);
+        for (k, addr) in [0x1000u64, 0x2000, 0x3000].into_iter().enumerate() {
+            mem.poke(addr, &[k as u8 + 1; 8]).unwrap();
+        }
+        mem.unmap_page(0x2000 + 5);
+        assert_eq!(mem.peek(0x2000, 1), Err(Errno::Efault));
+        assert_eq!(mem.peek(0x1000, 8).unwrap(), [1; 8]);
+        assert_eq!(mem.peek(0x3000, 8).unwrap(), [3; 8]);
+        assert_eq!(mem.peek(0x1ff8, 16), Err(Errno::Efault));
+    }
 }

@@ -117,3 +117,26 @@ pub fn parse_entry(world: &World, dom: DomainId, e: &[u8]) -> Result<Invalidatio
         range,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iommu::PageRange;
+
+    fn entry(addr: u64, npages: u64) -> Vec<u8> {
+        let mut e = vec![0; h::ENTRY_SIZE as usize];
+        put(&mut e, h::E_ADDR, 8, addr);
+        put(&mut e, h::E_NPAGES, 8, npages);
+        e
+    }
+
+    #[test]
+    fn entry_needs_a_page_aligned_address_and_at_least_one_page() {
+        let w = World::new();
+        let range = |e: &[u8]| parse_entry(&w, 1, e).map(|r| r.range);
+        assert_eq!(range(&entry(PAGE_SIZE + 8, 1)), Err(Errno::Einval));
+        assert_eq!(range(&entry(PAGE_SIZE, 0)), Err(Errno::Einval));
+        let pages_1_2 = PageRange { first: 1, last: 2 };
+        assert_eq!(range(&entry(PAGE_SIZE, 2)), Ok(Some(pages_1_2)));
+    }
+}

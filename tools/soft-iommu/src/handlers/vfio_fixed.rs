@@ -142,3 +142,87 @@ pub fn apply(iommu: &mut SoftIommu, r: &Invalidation, faults: &mut FailNth) {
         iommu.flush_pasid_cache(r.domain, r.pasid);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iommu::PageRange;
+    use crate::uapi::put;
+
+    /// A version-1 `cache_info` with this cache mask, granularity, union flags and PASID.
+    fn info(cache: u8, granu: u8, flags: u32, pasid: u64) -> Vec<u8> {
+        let mut v = vec![0; ci::SIZE_V1 as usize];
+        put(&mut v, ci::VERSION, 4, 1);
+        put(&mut v, ci::CACHE, 1, cache.into());
+        put(&mut v, ci::GRANULARITY, 1, granu.into());
+        put(&mut v, ci::UNION + ci::U_FLAGS, 4, flags.into());
+        put(&mut v, ci::UNION + ci::U_PASID, 8, pasid);
+        v
+    }
+
+    /// An address-granular IOTLB `cache_info`.
+    fn addr_info(flags: u32, pasid: u64, addr: u64, granule: u64, nb: u64) -> Vec<u8> {
+        let mut v = info(ci::TYPE_IOTLB, ci::GRANU_ADDR, flags, pasid);
+        put(&mut v, ci::UNION + ci::U_ADDR, 8, addr);
+        put(&mut v, ci::UNION + ci::U_GRANULE_SIZE, 8, granule);
+        put(&mut v, ci::UNION + ci::U_NB_GRANULES, 8, nb);
+        v
+    }
+
+    fn parse(info: &[u8]) -> Result<Invalidation, Errno> {
+        parse_info(&World::new().iommu, 1, info, 1)
+    }
+
+    #[test]
+    fn pasid_granular_info_accepts_the_largest_pasid_and_refuses_one_more() {
+        let max = info(ci::TYPE_IOTLB, ci::GRANU_PASID, ci::FLAG_PASID, PASID_MAX);
+        assert_eq!(parse(&max).map(|r| r.pasid), Ok(Some(PASID_MAX as u32)));
+        let over = info(
+            ci::TYPE_IOTLB,
+            ci::GRANU_PASID,
+            ci::FLAG_PASID,
+            PASID_MAX + 1,
+        );
+        assert_eq!(parse(&over).err(), Some(Errno::Einval));
+    }
+
+    #[test]
+    fn addr_granular_info_with_the_largest_pasid_gives_its_pages() {
+        let flags = ci::FLAG_PASID | ci::FLAG_ARCHID | ci::FLAG_LEAF;
+        let r = parse(&addr_info(flags, PASID_MAX, 2 * PAGE_SIZE, PAGE_SIZE, 2)).unwrap();
+        assert_eq!(r.pasid, Some(PASID_MAX as u32));
+        assert_eq!(r.range, Some(PageRange { first: 2, last: 3 }));
+        let over = addr_info(ci::FLAG_PASID, PASID_MAX + 1, 2 * PAGE_SIZE, PAGE_SIZE, 2);
+        assert_eq!(parse(&over).err(), Some(Errno::Einval));
+    }
+
+    #[test]
+    fn addr_granular_info_refuses_unknown_flags_no_pasid_flag_and_an_unaligned_address() {
+        let unknown = ci::FLAG_PASID | 1 << 3;
+        for bad in [
+            addr_info(unknown, 1, 2 * PAGE_SIZE, PAGE_SIZE, 1),
+            addr_info(ci::FLAG_ARCHID, 1, 2 * PAGE_SIZE, PAGE_SIZE, 1),
+            addr_info(ci::FLAG_PASID, 1, 2 * PAGE_SIZE + 8, PAGE_SIZE, 1),
+        ] {
+            assert_eq!(parse(&bad).err(), Some(Errno::Einval));
+        }
+    }
+
+    #[test]
+    fn each_cache_type_bit_selects_exactly_its_cache() {
+        let pasid = |cache| info(cache, ci::GRANU_PASID, ci::FLAG_PASID, 1);
+        let which = |r: Invalidation| (r.iotlb, r.dev_iotlb, r.pasid_cache);
+        assert_eq!(
+            parse(&pasid(ci::TYPE_IOTLB)).map(which),
+            Ok((true, false, false))
+        );
+        assert_eq!(
+            parse(&pasid(ci::TYPE_DEV_IOTLB)).map(which),
+            Ok((false, true, false))
+        );
+        assert_eq!(
+            parse(&pasid(ci::TYPE_PASID)).map(which),
+            Ok((false, false, true))
+        );
+    }
+}
