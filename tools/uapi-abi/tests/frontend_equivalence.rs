@@ -183,3 +183,24 @@ fn headers_that_redefine_the_evaluations_names_are_refused_not_misread() {
     assert_eq!(layout.constants["BIG"].value, 300);
     assert_eq!(layout.constants["BIG"].header, "linux/plain.h");
 }
+
+#[test]
+fn a_header_name_that_could_rewrite_the_include_line_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir(&linux).unwrap();
+    std::fs::write(dir.path().join("leak.h"), "#define LEAKED 7\n").unwrap();
+    // Written into `#include "..."`, this name would close the string and include `leak.h`.
+    let crafted = "x.h\"\n#include \"leak.h".to_string();
+    std::fs::write(linux.join(&crafted), "#define MINE 1\n").unwrap();
+    std::fs::write(linux.join("quote\"d.h"), "#define QUOTED 2\n").unwrap();
+    let headers = vec![format!("linux/{crafted}"), "linux/quote\"d.h".to_string()];
+    let read = read(dir.path(), &headers, Frontend::Direct { verify: false });
+    let layout = &read[0].layout;
+    assert_eq!(layout.skipped.len(), 2, "{:?}", layout.skipped);
+    assert!(layout
+        .skipped
+        .iter()
+        .all(|s| s.reason.contains("cannot be included")));
+    assert!(!layout.constants.contains_key("LEAKED"));
+}

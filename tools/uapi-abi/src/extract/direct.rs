@@ -14,7 +14,7 @@
 
 #![allow(unsafe_code, non_upper_case_globals)]
 
-use super::libclang_eval::{self, text};
+use super::libclang_eval::{self, spelling, text};
 use crate::model::{Arch, BitRange, Field, Record, RecordKind};
 use clang_sys::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -62,7 +62,8 @@ pub fn read_header(
     arch: Arch,
 ) -> Result<Direct, Failure> {
     let candidates = macro_candidates(header_text);
-    let mut source = format!("#include \"{header}\"\nvoid {FUNCTION}(void) {{\n");
+    let mut source = libclang_eval::include_line(header).map_err(Failure::Compile)?;
+    source.push_str(&format!("void {FUNCTION}(void) {{\n"));
     for m in &candidates {
         source.push_str(&format!("__auto_type {PREFIX}{m} = ({m});\n"));
     }
@@ -305,10 +306,6 @@ unsafe fn children(cursor: CXCursor) -> Vec<CXCursor> {
     let mut out: Vec<CXCursor> = Vec::new();
     clang_visitChildren(cursor, push, (&mut out as *mut Vec<CXCursor>).cast());
     out
-}
-
-unsafe fn spelling(cursor: CXCursor) -> String {
-    text(clang_getCursorSpelling(cursor))
 }
 
 impl Walk {

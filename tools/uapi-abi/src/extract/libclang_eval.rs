@@ -44,7 +44,8 @@ pub fn evaluate_macros(
     if macros.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let mut source = format!("#include \"{header}\"\nvoid {FUNCTION}(void) {{\n");
+    let mut source = include_line(header)?;
+    source.push_str(&format!("void {FUNCTION}(void) {{\n"));
     for m in macros {
         source.push_str(&format!("__auto_type {PREFIX}{m} = ({m});\n"));
     }
@@ -146,6 +147,18 @@ extern "C" fn visit(cursor: CXCursor, _parent: CXCursor, data: CXClientData) -> 
     }
 }
 
+/// `#include "HEADER"` and a newline, for the generated main file. A path holding `"`, a newline or
+/// another control character cannot be written there (and could smuggle in another include), so it
+/// is refused.
+pub(super) fn include_line(header: &str) -> Result<String, String> {
+    if header.chars().any(|c| c == '"' || c.is_control()) {
+        return Err(format!(
+            "{header}: a path holding a quote or a control character cannot be included"
+        ));
+    }
+    Ok(format!("#include \"{header}\"\n"))
+}
+
 /// Loads libclang (once per process; bindgen loads the same library).
 pub(super) fn load() -> Result<(), String> {
     if !clang_sys::is_loaded() {
@@ -171,21 +184,10 @@ pub(super) unsafe fn evaluate_wide(cursor: CXCursor) -> Option<i128> {
     value
 }
 
-/// The variable's initialiser as bindgen's `EvalResult::as_int` would give it.
+/// The variable's initialiser as bindgen's `EvalResult::as_int` would give it (unsigned 64-bit
+/// values wrap to negative).
 unsafe fn evaluate(cursor: CXCursor) -> Option<i64> {
-    let result = clang_Cursor_Evaluate(cursor);
-    if result.is_null() {
-        return None;
-    }
-    let value = if clang_EvalResult_getKind(result) != CXEval_Int {
-        None
-    } else if clang_EvalResult_isUnsignedInt(result) != 0 {
-        Some(clang_EvalResult_getAsUnsigned(result) as i64)
-    } else {
-        Some(clang_EvalResult_getAsLongLong(result))
-    };
-    clang_EvalResult_dispose(result);
-    value
+    evaluate_wide(cursor).map(|v| v as i64)
 }
 
 /// The name of the file the cursor is in.
@@ -205,7 +207,7 @@ unsafe fn file_of(cursor: CXCursor) -> String {
     text(clang_getFileName(file))
 }
 
-unsafe fn spelling(cursor: CXCursor) -> String {
+pub(super) unsafe fn spelling(cursor: CXCursor) -> String {
     text(clang_getCursorSpelling(cursor))
 }
 

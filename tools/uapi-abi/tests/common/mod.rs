@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use uapi_abi::layout::{extract_layout, OnCompileError};
+use uapi_abi::layout::OnCompileError;
 use uapi_abi::model::{Arch, Layout};
 use uapi_abi::sysroot::Sysroot;
 
@@ -26,19 +26,12 @@ pub fn layout_of(root: &std::path::Path, headers: &[&str], arch: Arch) -> Layout
 
 /// Layout of `headers` under `root` for `arch`, read by the direct libclang front end.
 pub fn layout_direct(root: &std::path::Path, headers: &[&str], arch: Arch) -> Layout {
-    let sysroot = Sysroot::new(root, &[arch]).expect("sysroot");
-    let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-    uapi_abi::layout::read_layout(
-        &sysroot,
-        "test",
-        "test",
-        &headers,
+    read(
+        root,
+        headers,
         arch,
-        OnCompileError::Fail,
         uapi_abi::layout::Frontend::Direct { verify: false },
     )
-    .expect("extraction")
-    .layout
 }
 
 /// Layout of `headers` under `root` for `arch`, evaluating macros the way `macros` says.
@@ -48,16 +41,31 @@ pub fn layout_with(
     arch: Arch,
     macros: uapi_abi::extract::MacroEval,
 ) -> Layout {
+    read(
+        root,
+        headers,
+        arch,
+        uapi_abi::layout::Frontend::Bindgen(macros),
+    )
+}
+
+/// Layout of `headers` under `root` for `arch`, read by `frontend`; any error fails the test.
+fn read(
+    root: &std::path::Path,
+    headers: &[&str],
+    arch: Arch,
+    frontend: uapi_abi::layout::Frontend,
+) -> Layout {
     let sysroot = Sysroot::new(root, &[arch]).expect("sysroot");
     let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-    extract_layout(
+    uapi_abi::layout::read_layout(
         &sysroot,
         "test",
         "test",
         &headers,
         arch,
         OnCompileError::Fail,
-        macros,
+        frontend,
     )
     .expect("extraction")
     .layout
