@@ -327,7 +327,7 @@ fn extract_all(
     let scratch: Vec<_> = (0..rayon::current_num_threads().max(1))
         .map(|w| sysroot.scratch(&format!("macro-fallback-{arch}-{w}")))
         .collect::<Result<_, _>>()?;
-    Ok(headers
+    let extracted = headers
         .par_iter()
         .map(|header| {
             let dir = &scratch[rayon::current_thread_index().unwrap_or(0) % scratch.len()];
@@ -335,20 +335,25 @@ fn extract_all(
             crate::progress::report(crate::progress::Event::Done { arch, header });
             r
         })
-        .collect())
+        .collect();
+    // `extract_header`'s quiet first parse keeps a translation unit per thread.
+    direct::release(&sysroot.clang_args(arch));
+    Ok(extracted)
 }
 
 /// Reads every header with the direct front end, on the thread pool; results in header order.
 fn read_all(sysroot: &Sysroot, headers: &[String], arch: Arch) -> Vec<Result<Direct, Error>> {
     let args = sysroot.clang_args(arch);
-    headers
+    let read = headers
         .par_iter()
         .map(|header| {
             let r = read_one(sysroot, header, arch, &args);
             crate::progress::report(crate::progress::Event::Done { arch, header });
             r
         })
-        .collect()
+        .collect();
+    direct::release(&args);
+    read
 }
 
 fn read_one(sysroot: &Sysroot, header: &str, arch: Arch, args: &[String]) -> Result<Direct, Error> {

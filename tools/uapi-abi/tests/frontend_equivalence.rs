@@ -204,3 +204,48 @@ fn a_header_name_that_could_rewrite_the_include_line_is_refused() {
         .all(|s| s.reason.contains("cannot be included")));
     assert!(!layout.constants.contains_key("LEAKED"));
 }
+
+/// The direct front end reparses one translation unit per thread for header after header: what
+/// one header defines must not be seen while reading the next, and a rewritten header is read as
+/// it now is.
+#[test]
+fn a_reused_translation_unit_forgets_the_previous_header() {
+    use uapi_abi::extract::direct;
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir(&linux).unwrap();
+    let a = linux.join("a.h");
+    let b = linux.join("b.h");
+    std::fs::write(&a, "#define A_ONLY 1\nstruct s { int x; };\n").unwrap();
+    std::fs::write(
+        &b,
+        "#ifdef A_ONLY\n#define SAW_A 1\n#else\n#define CLEAN 2\n#endif\n\
+         struct s { long y; long z; };\n",
+    )
+    .unwrap();
+    let sysroot = uapi_abi::sysroot::Sysroot::new(dir.path(), &[Arch::X86_64]).unwrap();
+    let args = sysroot.clang_args(Arch::X86_64);
+    let read = |path: &Path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        direct::read_header(path.to_str().unwrap(), &text, &args, Arch::X86_64)
+            .unwrap_or_else(|_| panic!("{} does not read", path.display()))
+    };
+    let names = |d: &direct::Direct| {
+        d.constants
+            .iter()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&read(&a)), ["A_ONLY"]);
+    // Same thread, same arguments: the unit that read a.h reads b.h.
+    let second = read(&b);
+    assert_eq!(names(&second), ["CLEAN"]);
+    assert_eq!(second.records[0].size_bytes, 16);
+    // Released, the next read parses afresh; a rewritten header is read as it now is.
+    direct::release(&args);
+    // Same length, so only the contents tell the two versions apart.
+    std::fs::write(&a, "#define A_ONLY 1\nstruct s { char x;};\n").unwrap();
+    assert_eq!(read(&a).records[0].size_bytes, 1);
+    std::fs::write(&a, "#define A_ONLY 1\nstruct s { long x;};\n").unwrap();
+    assert_eq!(read(&a).records[0].size_bytes, 8, "reparsed, not released");
+}

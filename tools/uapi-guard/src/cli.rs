@@ -751,17 +751,28 @@ fn compare(args: &CheckArgs) -> Result<Compared> {
     let mode = args.sandbox.mode(sandbox::Mode::Auto);
     let progress = Progress::start();
     let (old_path, old, new, elsewhere) = confined(policy, mode, reads_headers, || {
-        let new = sides::load(&new_path, &args.set, &arches, args.verify.frontend())?;
-        let old_path = match &args.old {
-            Some(p) => p.clone(),
-            None => default_old(&args.set, &new)?,
-        };
-        let old = sides::load(&old_path, &args.set, &arches, args.verify.frontend())?;
+        let load = |path: &Path| sides::load(path, &args.set, &arches, args.verify.frontend());
         // What the other architectures' asm/ define, so an item that moved there is told
         // apart from one that was removed even when they are not compared.
-        let elsewhere = match &new.headers_root {
-            Some(root) if args.set == "all" => uapi_abi::headers::defined_names_of_tree(root),
-            _ => Default::default(),
+        let elsewhere = || match args.set == "all" && !sides::is_snapshot_dir(&new_path) {
+            true => uapi_abi::headers::defined_names_of_tree(&new_path),
+            false => Default::default(),
+        };
+        // Both sides and the text scan share the thread pool when both paths are known.
+        let (old_path, old, new, elsewhere) = match &args.old {
+            Some(old_path) => {
+                let ((old, new), elsewhere) = rayon::join(
+                    || rayon::join(|| load(old_path), || load(&new_path)),
+                    elsewhere,
+                );
+                let new = new?;
+                (old_path.clone(), old?, new, elsewhere)
+            }
+            None => {
+                let new = load(&new_path)?;
+                let old_path = default_old(&args.set, &new)?;
+                (old_path.clone(), load(&old_path)?, new, elsewhere())
+            }
         };
         Ok((old_path, old, new, elsewhere))
     })?;

@@ -68,34 +68,105 @@ pub fn read_header(
         source.push_str(&format!("__auto_type {PREFIX}{m} = ({m});\n"));
     }
     source.push_str("}\n");
-    let file_name = format!("{header}.uapi-guard-direct.c");
-    let mut args: Vec<String> = clang_args.to_vec();
-    args.extend(["-x".into(), "c".into(), "-ferror-limit=0".into()]);
+    // One translation unit per thread and argument list, parsed again for each header: a
+    // reparse keeps the compiler invocation and the file manager, so clang's driver (option
+    // parsing, the search for a GCC installation) runs once per thread rather than once per
+    // header. The main file's name is therefore fixed per argument list.
+    let args = unit_args(clang_args);
     let bad = |e: std::ffi::NulError| Failure::Libclang(e.to_string());
-    let c_file = CString::new(file_name).map_err(bad)?;
     let c_source = CString::new(source).map_err(bad)?;
     let c_header = CString::new(header).map_err(bad)?;
-    let c_args: Vec<CString> = args
-        .iter()
-        .map(|a| CString::new(a.as_str()))
-        .collect::<Result<_, _>>()
-        .map_err(bad)?;
-    let argv: Vec<*const c_char> = c_args.iter().map(|a| a.as_ptr()).collect();
     libclang_eval::load().map_err(Failure::Libclang)?;
-    // SAFETY: every pointer passed to libclang outlives the call (the CStrings and argv above,
-    // `unsaved` below); cursors and types are used only while the translation unit lives, and
-    // the unit and the index are disposed of exactly once, after their last use.
-    unsafe {
-        let index = clang_createIndex(0, 0);
-        let mut unsaved = CXUnsavedFile {
-            Filename: c_file.as_ptr(),
-            Contents: c_source.as_ptr(),
-            Length: c_source.as_bytes().len() as _,
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let parser = match parsers.iter().position(|p| p.args == args) {
+            Some(i) => &mut parsers[i],
+            None => {
+                parsers.push(Parser::new(args)?);
+                parsers.last_mut().expect("just pushed")
+            }
         };
+        // SAFETY: see `Parser`; the translation unit lives until the parser is dropped.
+        unsafe {
+            let tu = parser.parse(&c_source, header)?;
+            read_unit(tu, &parser.c_file, &c_header, header, candidates, arch)
+        }
+    })
+}
+
+/// Drops every thread's translation unit for `clang_args`, once the headers read with them are
+/// done: each unit holds the AST of the last header it read, and every sysroot (a temporary
+/// overlay in its arguments) would otherwise leave one per thread and architecture behind.
+pub fn release(clang_args: &[String]) {
+    let args = unit_args(clang_args);
+    let forget = || PARSERS.with(|p| p.borrow_mut().retain(|p| p.args != args));
+    rayon::broadcast(|_| forget());
+    forget();
+}
+
+fn unit_args(clang_args: &[String]) -> Vec<String> {
+    let mut args = clang_args.to_vec();
+    args.extend(["-x".into(), "c".into(), "-ferror-limit=0".into()]);
+    args
+}
+
+thread_local! {
+    static PARSERS: std::cell::RefCell<Vec<Parser>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A libclang index and translation unit for one argument list, reparsed for each header.
+struct Parser {
+    args: Vec<String>,
+    c_file: CString,
+    index: CXIndex,
+    tu: CXTranslationUnit,
+}
+
+impl Parser {
+    fn new(args: Vec<String>) -> Result<Parser, Failure> {
+        let c_file = CString::new("/uapi-guard-direct.c").expect("no NUL");
+        // SAFETY: creating an index has no preconditions; it is disposed of in `drop`.
+        let index = unsafe { clang_createIndex(0, 0) };
+        Ok(Parser {
+            args,
+            c_file,
+            index,
+            tu: std::ptr::null_mut(),
+        })
+    }
+
+    /// Parses `source` as the main file (the first time) or reparses it (every later time).
+    unsafe fn parse(
+        &mut self,
+        source: &CString,
+        header: &str,
+    ) -> Result<CXTranslationUnit, Failure> {
+        let mut unsaved = CXUnsavedFile {
+            Filename: self.c_file.as_ptr(),
+            Contents: source.as_ptr(),
+            Length: source.as_bytes().len() as _,
+        };
+        if !self.tu.is_null() {
+            let code = clang_reparseTranslationUnit(self.tu, 1, &mut unsaved, CXReparse_None);
+            if code == 0 {
+                return Ok(self.tu);
+            }
+            // A failed reparse leaves the unit unusable: dispose of it and parse afresh.
+            clang_disposeTranslationUnit(self.tu);
+            self.tu = std::ptr::null_mut();
+        }
+        let bad = |e: std::ffi::NulError| Failure::Libclang(e.to_string());
+        let c_args: Vec<CString> = self
+            .args
+            .iter()
+            .map(|a| CString::new(a.as_str()))
+            .collect::<Result<_, _>>()
+            .map_err(bad)?;
+        let argv: Vec<*const c_char> = c_args.iter().map(|a| a.as_ptr()).collect();
         let mut tu: CXTranslationUnit = std::ptr::null_mut();
         let code = clang_parseTranslationUnit2(
-            index,
-            c_file.as_ptr(),
+            self.index,
+            self.c_file.as_ptr(),
             argv.as_ptr(),
             argv.len() as c_int,
             &mut unsaved,
@@ -104,11 +175,37 @@ pub fn read_header(
             &mut tu,
         );
         if tu.is_null() || code != CXError_Success {
-            clang_disposeIndex(index);
             return Err(Failure::Libclang(format!(
                 "libclang could not parse {header} (error {code})"
             )));
         }
+        self.tu = tu;
+        Ok(tu)
+    }
+}
+
+impl Drop for Parser {
+    fn drop(&mut self) {
+        // SAFETY: the unit and the index were made by libclang and are disposed of once.
+        unsafe {
+            if !self.tu.is_null() {
+                clang_disposeTranslationUnit(self.tu);
+            }
+            clang_disposeIndex(self.index);
+        }
+    }
+}
+
+/// Reads the parsed unit `tu` whose main file is `c_file`.
+unsafe fn read_unit(
+    tu: CXTranslationUnit,
+    c_file: &CString,
+    c_header: &CString,
+    header: &str,
+    candidates: Vec<String>,
+    arch: Arch,
+) -> Result<Direct, Failure> {
+    {
         let main_file = clang_getFile(tu, c_file.as_ptr());
         let result = match first_error(tu, main_file) {
             Some(message) => Err(Failure::Compile(message)),
@@ -137,8 +234,6 @@ pub fn read_header(
                 }
             }
         };
-        clang_disposeTranslationUnit(tu);
-        clang_disposeIndex(index);
         result
     }
 }
@@ -335,7 +430,9 @@ impl Walk {
                     if name == "__auto_type" || name.starts_with(FUNCTION) {
                         self.reserved.get_or_insert(name.clone());
                     }
-                    if !self.macros.contains_key(&name) {
+                    // Only the header's own candidates can become constants (see `finish`); the
+                    // thousands of other macros the includes define are not looked at further.
+                    if self.candidates.contains(&name) && !self.macros.contains_key(&name) {
                         let here = self.in_header(c);
                         let tokens = if here && clang_Cursor_isMacroFunctionLike(c) == 0 {
                             self.tokens(c)
