@@ -48,7 +48,7 @@ frontend-equivalence: setup
 	for s in bullseye bookworm trixie sid; do \
 		[ -d .cache/kernel-headers/$$s/usr/include/linux ] || tools/scripts/fetch-kernel-headers.sh $$s; \
 	done
-	$(CARGO) build --release -q -p uapi-abi --example frontend_equivalence
+	$(CARGO) build --release -q -p uapi-frontend --example frontend_equivalence
 	target/release/examples/frontend_equivalence --verify \
 		$(foreach s,bullseye bookworm trixie sid,.cache/kernel-headers/$(s)/usr/include)
 

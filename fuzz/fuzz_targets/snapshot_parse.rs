@@ -1,6 +1,6 @@
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Err(violation) = uapi_abi::snapshot::fuzz_parse_round_trip(data) {
+    if let Err(violation) = uapi_model::snapshot::fuzz_parse_round_trip(data) {
         panic!("{violation}");
     }
 });

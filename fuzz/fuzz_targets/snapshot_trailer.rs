@@ -1,6 +1,6 @@
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Err(violation) = uapi_abi::snapshot::fuzz_trailer(data) {
+    if let Err(violation) = uapi_model::snapshot::fuzz_trailer(data) {
         panic!("{violation}");
     }
 });

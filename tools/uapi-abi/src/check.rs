@@ -127,15 +127,7 @@ fn version(layouts: &BTreeMap<Arch, Layout>) -> String {
         .unwrap_or_default()
 }
 
-/// What the new side's header texts define, beyond what was extracted for the architectures
-/// compared (see [`crate::headers::defined_names_of_tree`]).
-#[derive(Debug, Clone, Default)]
-pub struct Elsewhere {
-    /// Names each architecture's own `asm/` headers define.
-    pub asm: BTreeMap<String, BTreeSet<Arch>>,
-    /// Macro names the UAPI headers (not `asm/`) still `#define`, with the header.
-    pub defined: BTreeMap<String, String>,
-}
+pub use crate::model::Elsewhere;
 
 /// Compares two versions of a header set on every architecture both have.
 pub fn check(old: &[Layout], new: &[Layout], waivers: Option<&Waivers>) -> Result<Report, Error> {

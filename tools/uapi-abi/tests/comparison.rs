@@ -8,7 +8,7 @@ mod common;
 
 use uapi_abi::check::{check, Report};
 use uapi_abi::findings::Severity;
-use uapi_abi::snapshot::read_snapshot_dir;
+use uapi_model::snapshot::read_snapshot_dir;
 
 fn compare(old: &str, new: &str) -> Report {
     let dir = common::repo().join("abi-snapshots/vfio");

@@ -23,7 +23,7 @@ fn snapshot_parse_corpus() {
     );
     for f in files {
         let bytes = std::fs::read(&f).unwrap();
-        if let Err(v) = uapi_abi::snapshot::fuzz_parse_round_trip(&bytes) {
+        if let Err(v) = uapi_model::snapshot::fuzz_parse_round_trip(&bytes) {
             panic!("{}: {v}", f.display());
         }
     }
@@ -51,7 +51,7 @@ fn snapshot_trailer_corpus() {
     );
     for f in files {
         let bytes = std::fs::read(&f).unwrap();
-        if let Err(v) = uapi_abi::snapshot::fuzz_trailer(&bytes) {
+        if let Err(v) = uapi_model::snapshot::fuzz_trailer(&bytes) {
             panic!("{}: {v}", f.display());
         }
         // The same layout, cut and changed at positions spread over the text.
@@ -61,7 +61,7 @@ fn snapshot_trailer_corpus() {
             input[..4].copy_from_slice(&at.to_le_bytes());
             input[4..8].copy_from_slice(&at.wrapping_mul(31).to_le_bytes());
             input[8] = (at % 255) as u8 + 1;
-            if let Err(v) = uapi_abi::snapshot::fuzz_trailer(&input) {
+            if let Err(v) = uapi_model::snapshot::fuzz_trailer(&input) {
                 panic!("{} (cut {at}): {v}", f.display());
             }
         }
@@ -73,9 +73,9 @@ fn committed_snapshots_round_trip_through_the_fuzz_body() {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../abi-snapshots/vfio/6.12/x86_64.layout");
     let bytes = std::fs::read(path).unwrap();
-    uapi_abi::snapshot::fuzz_parse_round_trip(&bytes).unwrap();
+    uapi_model::snapshot::fuzz_parse_round_trip(&bytes).unwrap();
     // A parse that succeeds must round-trip; check the body really parses this input.
-    assert!(uapi_abi::snapshot::parse(&String::from_utf8_lossy(&bytes)).is_ok());
+    assert!(uapi_model::snapshot::parse(&String::from_utf8_lossy(&bytes)).is_ok());
 }
 
 /// Every file of `corpora/abi_check/` and its regressions through the `abi_check` body.
@@ -110,7 +110,7 @@ fn abi_check_oracle_sees_a_perturbation_and_a_waiver_round_trip() {
     )
     .unwrap();
     let text = String::from_utf8_lossy(&snap);
-    let layout = uapi_abi::snapshot::parse(&text).unwrap();
+    let layout = uapi_model::snapshot::parse(&text).unwrap();
     // Every perturbation kind yields a finding on this snapshot.
     for kind in 0u8..8 {
         let mut input = vec![kind, 0, 1, 2];

@@ -4,15 +4,16 @@
 //! over every header of Debian's four trees.)
 
 use std::path::Path;
-use uapi_abi::extract::MacroEval;
-use uapi_abi::layout::{Extraction, Frontend};
-use uapi_abi::model::Arch;
+use uapi_frontend::extract::MacroEval;
+use uapi_frontend::layout::{Extraction, Frontend};
+use uapi_model::model::Arch;
 
 fn read(root: &Path, headers: &[String], frontend: Frontend) -> Vec<Extraction> {
-    let (_, mut policy) = uapi_abi::headers::resolve("all", root).expect("resolve");
+    let (_, mut policy) = uapi_frontend::headers::resolve("all", root).expect("resolve");
     policy.frontend = frontend;
     policy.asm = false;
-    uapi_abi::extract_headers(root, "test", "test", headers, policy, &Arch::ALL).expect("extract")
+    uapi_frontend::extract_headers(root, "test", "test", headers, policy, &Arch::ALL)
+        .expect("extract")
 }
 
 /// Disagreements between libclang's own numbers and the compiled probe's.
@@ -34,8 +35,8 @@ fn unexplained(old: &[Extraction], new: &[Extraction]) -> (Vec<String>, usize) {
     let mut left = Vec::new();
     let mut explained = 0;
     for (o, n) in old.iter().zip(new) {
-        for d in uapi_abi::equivalence::differences(&o.layout, &n.layout) {
-            match uapi_abi::equivalence::explain(&d, &o.layout, &n.layout) {
+        for d in uapi_frontend::equivalence::differences(&o.layout, &n.layout) {
+            match uapi_frontend::equivalence::explain(&d, &o.layout, &n.layout) {
                 Some(_) => explained += 1,
                 None => left.push(format!(
                     "{} {} {}: bindgen {} / libclang {}",
@@ -210,7 +211,7 @@ fn a_header_name_that_could_rewrite_the_include_line_is_refused() {
 /// it now is.
 #[test]
 fn a_reused_translation_unit_forgets_the_previous_header() {
-    use uapi_abi::extract::direct;
+    use uapi_frontend::extract::direct;
     let dir = tempfile::tempdir().unwrap();
     let linux = dir.path().join("linux");
     std::fs::create_dir(&linux).unwrap();
@@ -223,7 +224,7 @@ fn a_reused_translation_unit_forgets_the_previous_header() {
          struct s { long y; long z; };\n",
     )
     .unwrap();
-    let sysroot = uapi_abi::sysroot::Sysroot::new(dir.path(), &[Arch::X86_64]).unwrap();
+    let sysroot = uapi_frontend::sysroot::Sysroot::new(dir.path(), &[Arch::X86_64]).unwrap();
     let args = sysroot.clang_args(Arch::X86_64);
     let read = |path: &Path| {
         let text = std::fs::read_to_string(path).unwrap();

@@ -8,7 +8,7 @@ mod common;
 use std::fmt::Write as _;
 use std::process::Command;
 use uapi_abi::export::layout_json;
-use uapi_abi::model::Arch;
+use uapi_model::model::Arch;
 
 fn gcc_agrees(arch: Arch, gcc_flag: Option<&str>) {
     let headers = ["linux/vfio.h", "linux/iommu.h"];
@@ -28,7 +28,7 @@ fn gcc_agrees(arch: Arch, gcc_flag: Option<&str>) {
 }
 
 fn gcc_agrees_with(
-    layout: uapi_abi::model::Layout,
+    layout: uapi_model::model::Layout,
     headers: &[&str],
     arch: Arch,
     gcc_flag: Option<&str>,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use uapi_abi::model::{Arch, ConstantKind, IoctlDir, IoctlEncoding};
+use uapi_model::model::{Arch, ConstantKind, IoctlDir, IoctlEncoding};
 
 #[test]
 fn anonymous_members_are_flattened_with_outer_offsets() {
@@ -145,15 +145,15 @@ fn header_that_does_not_compile_is_an_error_naming_it() {
         "struct broken { nosuchtype x; };\n",
     )
     .unwrap();
-    let sysroot = uapi_abi::sysroot::Sysroot::new(dir.path(), &[Arch::X86_64]).unwrap();
-    let err = uapi_abi::layout::extract_layout(
+    let sysroot = uapi_frontend::sysroot::Sysroot::new(dir.path(), &[Arch::X86_64]).unwrap();
+    let err = uapi_frontend::layout::extract_layout(
         &sysroot,
         "t",
         "t",
         &["linux/broken.h".to_string()],
         Arch::X86_64,
-        uapi_abi::layout::OnCompileError::Fail,
-        uapi_abi::extract::MacroEval::BindgenFallback,
+        uapi_frontend::layout::OnCompileError::Fail,
+        uapi_frontend::extract::MacroEval::BindgenFallback,
     )
     .unwrap_err()
     .to_string();
@@ -165,9 +165,11 @@ fn header_that_does_not_compile_is_an_error_naming_it() {
 
 #[test]
 fn missing_include_root_is_an_error() {
-    let err =
-        uapi_abi::sysroot::Sysroot::new(std::path::Path::new("/nonexistent/inc"), &[Arch::X86_64])
-            .unwrap_err()
-            .to_string();
+    let err = uapi_frontend::sysroot::Sysroot::new(
+        std::path::Path::new("/nonexistent/inc"),
+        &[Arch::X86_64],
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("/nonexistent/inc"), "{err}");
 }

@@ -5,8 +5,8 @@
 mod common;
 
 use std::path::Path;
-use uapi_abi::extract::MacroEval;
-use uapi_abi::model::{Arch, Layout};
+use uapi_frontend::extract::MacroEval;
+use uapi_model::model::{Arch, Layout};
 
 /// `headers` that exist under `root`, extracted with `macros`.
 fn layout(root: &Path, headers: &[&str], arch: Arch, macros: MacroEval) -> Layout {

@@ -9,8 +9,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use uapi_abi::check::{check, lint};
-use uapi_abi::model::{Arch, Layout};
 use uapi_abi::report::render_text;
+use uapi_model::model::{Arch, Layout};
 
 const ARCHES: [Arch; 2] = [Arch::X86_64, Arch::I386];
 

@@ -4,8 +4,8 @@
 
 mod common;
 
-use uapi_abi::model::Arch;
-use uapi_abi::snapshot::{parse, read_snapshot, render, seal, write_snapshot_dir};
+use uapi_model::model::Arch;
+use uapi_model::snapshot::{parse, read_snapshot, render, seal, write_snapshot_dir};
 
 fn committed() -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
@@ -249,5 +249,5 @@ fn fuzzed_carriage_return_inside_a_line_is_refused() {
         e.contains(":9:") && e.contains("control character '\\r'"),
         "{e}"
     );
-    assert!(uapi_abi::snapshot::fuzz_parse_round_trip(text.as_bytes()).is_ok());
+    assert!(uapi_model::snapshot::fuzz_parse_round_trip(text.as_bytes()).is_ok());
 }

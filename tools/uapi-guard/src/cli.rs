@@ -16,9 +16,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 use uapi_abi::check::{Report, Waivers};
 use uapi_abi::findings::Severity;
-use uapi_abi::model::Arch;
 use uapi_abi::report::{Format, MarkdownOptions};
 use uapi_abi::waiver::Date;
+use uapi_model::model::Arch;
 
 /// `println!` to standard output that returns an error instead of panicking, and ends quietly
 /// when the reader has gone (`uapi-guard ... | head`).
@@ -307,8 +307,8 @@ struct VerifyArgs {
 
 impl VerifyArgs {
     /// The direct front end, verified by the probe when asked.
-    fn frontend(self) -> uapi_abi::layout::Frontend {
-        uapi_abi::layout::Frontend::Direct {
+    fn frontend(self) -> uapi_frontend::layout::Frontend {
+        uapi_frontend::layout::Frontend::Direct {
             verify: self.verify,
         }
     }
@@ -458,7 +458,7 @@ fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
         // linux/version.h is a header of the tree: read inside the sandbox too.
         let version = match &args.kernel_version {
             Some(v) => v.clone(),
-            None => uapi_abi::headers::kernel_version(&args.headers)?,
+            None => uapi_frontend::headers::kernel_version(&args.headers)?,
         };
         let extractions = extract_for_snapshot(&args, &version, &arches)?;
         Ok((version, extractions))
@@ -485,24 +485,24 @@ fn extract_for_snapshot(
     args: &SnapshotArgs,
     version: &str,
     arches: &[Arch],
-) -> Result<Vec<uapi_abi::layout::Extraction>> {
+) -> Result<Vec<uapi_frontend::layout::Extraction>> {
     Ok(if args.header.is_empty() {
         // A named set keeps its own front end (bindgen and the probe for the committed vfio
         // snapshots and their bindings) unless --verify asks for the direct one, verified.
         let frontend = args.verify.verify.then(|| args.verify.frontend());
-        uapi_abi::extract_set(&args.headers, &args.set, version, arches, frontend)?
+        uapi_frontend::extract_set(&args.headers, &args.set, version, arches, frontend)?
     } else {
         for h in &args.header {
-            uapi_abi::uapi_tree::check_relative_path(h)
+            uapi_model::uapi_tree::check_relative_path(h)
                 .map_err(|e| anyhow::anyhow!("--header: {e}"))?;
         }
-        let policy = uapi_abi::headers::SetPolicy {
-            on_error: uapi_abi::layout::OnCompileError::Skip,
+        let policy = uapi_frontend::headers::SetPolicy {
+            on_error: uapi_frontend::layout::OnCompileError::Skip,
             frontend: args.verify.frontend(),
             asm: false,
             as_userspace: true,
         };
-        uapi_abi::extract_headers(
+        uapi_frontend::extract_headers(
             &args.headers,
             &args.set,
             version,
@@ -516,7 +516,7 @@ fn extract_for_snapshot(
 fn print_summary(
     args: &SnapshotArgs,
     version: &str,
-    extractions: &[uapi_abi::layout::Extraction],
+    extractions: &[uapi_frontend::layout::Extraction],
     elapsed: std::time::Duration,
 ) -> Result<()> {
     outln!(
@@ -557,7 +557,7 @@ fn print_summary(
     Ok(())
 }
 
-fn write_out(out: &Path, extractions: &[uapi_abi::layout::Extraction]) -> Result<()> {
+fn write_out(out: &Path, extractions: &[uapi_frontend::layout::Extraction]) -> Result<()> {
     let layouts: Vec<_> = extractions.iter().map(|e| e.layout.clone()).collect();
     let bindings: Vec<(String, String)> = extractions
         .iter()
@@ -565,7 +565,7 @@ fn write_out(out: &Path, extractions: &[uapi_abi::layout::Extraction]) -> Result
         .flat_map(|e| e.bindings.iter().map(|(h, r)| (h.clone(), r.clone())))
         .collect();
     output::replace_dir(out, |dir| {
-        uapi_abi::snapshot::write_snapshot_dir(dir, &layouts, &bindings)
+        uapi_model::snapshot::write_snapshot_dir(dir, &layouts, &bindings)
             .with_context(|| format!("writing snapshot to {}", out.display()))
     })
 }
@@ -577,15 +577,15 @@ fn layout(args: LayoutArgs) -> Result<ExitCode> {
         .read_headers(&args.headers, &[arch])
         .write(scratch.path());
     let extraction = confined(policy, args.sandbox.mode(sandbox::Mode::Auto), true, || {
-        let sysroot = uapi_abi::sysroot::Sysroot::new(&args.headers, &[arch])?;
+        let sysroot = uapi_frontend::sysroot::Sysroot::new(&args.headers, &[arch])?;
         let headers = vec![args.header.clone()];
-        Ok(uapi_abi::layout::read_layout(
+        Ok(uapi_frontend::layout::read_layout(
             &sysroot,
             "custom",
             "unknown",
             &headers,
             arch,
-            uapi_abi::layout::OnCompileError::Fail,
+            uapi_frontend::layout::OnCompileError::Fail,
             args.verify.frontend(),
         )?)
     })?;
@@ -616,7 +616,7 @@ fn today(given: Option<&str>) -> Result<Date> {
 
 fn load_waivers(path: Option<&Path>, today_arg: Option<&str>) -> Result<Option<Waivers>> {
     let Some(path) = path else { return Ok(None) };
-    let text = uapi_abi::input::read_text_bounded(path, uapi_abi::input::WAIVER_LIMIT)?;
+    let text = uapi_model::input::read_text_bounded(path, uapi_model::input::WAIVER_LIMIT)?;
     let known = |id: &str| uapi_abi::findings::kind(id).is_some();
     let list =
         uapi_abi::waiver::parse(&text, known).map_err(|message| uapi_abi::Error::Waiver {
@@ -755,7 +755,7 @@ fn compare(args: &CheckArgs) -> Result<Compared> {
         // What the other architectures' asm/ define, so an item that moved there is told
         // apart from one that was removed even when they are not compared.
         let elsewhere = || match args.set == "all" && !sides::is_snapshot_dir(&new_path) {
-            true => uapi_abi::headers::defined_names_of_tree(&new_path),
+            true => uapi_frontend::headers::defined_names_of_tree(&new_path),
             false => Default::default(),
         };
         // Both sides and the text scan share the thread pool when both paths are known.
@@ -831,8 +831,8 @@ fn newest_preview(set: &str, compared: &Compared) -> Result<String> {
     let installed = &compared.report.new_version;
     let mut s = String::new();
     let is_newest = match (
-        uapi_abi::snapshot::version_key(installed),
-        uapi_abi::snapshot::version_key(newest),
+        uapi_model::snapshot::version_key(installed),
+        uapi_model::snapshot::version_key(newest),
     ) {
         (Some(i), Some(n)) => i >= n,
         _ => false,
@@ -844,7 +844,7 @@ fn newest_preview(set: &str, compared: &Compared) -> Result<String> {
         ));
         return Ok(s);
     }
-    let mut target = uapi_abi::snapshot::read_snapshot_dir(newest_path)?;
+    let mut target = uapi_model::snapshot::read_snapshot_dir(newest_path)?;
     let arches: Vec<Arch> = compared.report.arches.clone();
     target.retain(|l| arches.contains(&l.arch));
     let mine: Vec<_> = compared
@@ -968,12 +968,12 @@ fn default_old(set: &str, new: &sides::Side) -> Result<PathBuf> {
     let new_key = new
         .layouts
         .first()
-        .and_then(|l| uapi_abi::snapshot::version_key(&l.version));
+        .and_then(|l| uapi_model::snapshot::version_key(&l.version));
     let pick = versions
         .iter()
         .rev()
         .find(
-            |(v, _)| match (&new_key, uapi_abi::snapshot::version_key(v)) {
+            |(v, _)| match (&new_key, uapi_model::snapshot::version_key(v)) {
                 (Some(n), Some(k)) => k <= *n,
                 _ => false,
             },
@@ -1032,7 +1032,7 @@ fn history(args: HistoryArgs) -> Result<ExitCode> {
     // Each snapshot is read once, though it is the new side of one pair and the old of the next.
     let layouts = versions
         .iter()
-        .map(|(_, dir)| uapi_abi::snapshot::read_snapshot_dir(dir))
+        .map(|(_, dir)| uapi_model::snapshot::read_snapshot_dir(dir))
         .collect::<Result<Vec<_>, _>>()?;
     for (w, sides) in versions.windows(2).zip(layouts.windows(2)) {
         let report = uapi_abi::check::check(&sides[0], &sides[1], waivers.as_ref())?;
@@ -1151,9 +1151,9 @@ fn review_context(review: &crate::bot::Review) -> String {
 
 fn list_headers(args: HeadersArgs) -> Result<ExitCode> {
     let arch: Arch = args.arch.parse()?;
-    let (mut headers, policy) = uapi_abi::headers::resolve(&args.set, &args.root)?;
+    let (mut headers, policy) = uapi_frontend::headers::resolve(&args.set, &args.root)?;
     if policy.asm {
-        let sysroot = uapi_abi::sysroot::Sysroot::new(&args.root, &[arch])?;
+        let sysroot = uapi_frontend::sysroot::Sysroot::new(&args.root, &[arch])?;
         headers.extend(sysroot.asm_headers(arch));
     }
     let mut out = String::new();

@@ -92,7 +92,7 @@ pub fn write_file(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
         Ok(m) => bail!(
             "--output {}: is {}; only a regular file is replaced",
             path.display(),
-            uapi_abi::input::kind_name(&m)
+            uapi_model::input::kind_name(&m)
         ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0o666 & !umask(),
         Err(e) => return Err(e).with_context(|| format!("--output {}", path.display())),
@@ -149,7 +149,7 @@ pub fn replace_dir(out: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result
         Ok(m) if !m.is_dir() => bail!(
             "--out {}: is {}, not a folder",
             out.display(),
-            uapi_abi::input::kind_name(&m)
+            uapi_model::input::kind_name(&m)
         ),
         Ok(_) => {
             for entry in

@@ -1,5 +1,5 @@
 //! What long extractions show while they run, from the events the library reports through
-//! `uapi_abi::progress`:
+//! `uapi_frontend::progress`:
 //! - a progress bar of the (header, architecture) pairs read, drawn on stderr only when it is a
 //!   terminal (never in pipes or CI logs) and not with `-q`, ending with one line saying what was
 //!   checked and how long it took;
@@ -10,7 +10,7 @@ use crate::verbosity::{self, Level};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal as _;
 use std::time::Instant;
-use uapi_abi::progress::Event;
+use uapi_frontend::progress::Event;
 
 /// Observes one run while it lives; `finish` replaces the bar with the closing line.
 pub struct Progress {
@@ -36,7 +36,7 @@ impl Progress {
             return None;
         }
         let shown = bar.clone();
-        uapi_abi::progress::observe(move |event| match event {
+        uapi_frontend::progress::observe(move |event| match event {
             Event::Planned { units } => {
                 if let Some(b) = &shown {
                     b.inc_length(units as u64);
@@ -74,7 +74,7 @@ impl Progress {
     /// Stops observing, removes the bar and, on a terminal, prints `uapi-guard: <what> in
     /// <seconds> s` (with the number of (header, architecture) pairs read, when any were).
     pub fn finish(self, what: &str) {
-        uapi_abi::progress::stop_observing();
+        uapi_frontend::progress::stop_observing();
         let Some(bar) = &self.bar else { return };
         let pairs = bar.position();
         bar.finish_and_clear();
@@ -92,7 +92,7 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         // On an error path the bar goes without a closing line; the error says what happened.
-        uapi_abi::progress::stop_observing();
+        uapi_frontend::progress::stop_observing();
         if let Some(bar) = &self.bar {
             if !bar.is_finished() {
                 bar.finish_and_clear();

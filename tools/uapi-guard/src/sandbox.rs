@@ -91,8 +91,9 @@ impl Policy {
     }
 
     /// Adds an include root and the `asm/` directories its headers reach for `arches`.
-    pub fn read_headers(mut self, root: &Path, arches: &[uapi_abi::model::Arch]) -> Policy {
-        self.read.extend(uapi_abi::sysroot::read_dirs(root, arches));
+    pub fn read_headers(mut self, root: &Path, arches: &[uapi_model::model::Arch]) -> Policy {
+        self.read
+            .extend(uapi_frontend::sysroot::read_dirs(root, arches));
         self
     }
 

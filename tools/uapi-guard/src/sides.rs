@@ -3,8 +3,8 @@
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
-use uapi_abi::model::{Arch, Layout};
 use uapi_abi::report::Sources;
+use uapi_model::model::{Arch, Layout};
 
 /// A loaded side.
 pub struct Side {
@@ -29,14 +29,14 @@ pub fn load(
     path: &Path,
     set: &str,
     arches: &[Arch],
-    frontend: uapi_abi::layout::Frontend,
+    frontend: uapi_frontend::layout::Frontend,
 ) -> Result<Side> {
     if !path.is_dir() {
         bail!("{}: not a directory", path.display());
     }
     std::fs::read_dir(path).with_context(|| format!("reading {}", path.display()))?;
     if is_snapshot_dir(path) {
-        let layouts = uapi_abi::snapshot::read_snapshot_dir(path)?;
+        let layouts = uapi_model::snapshot::read_snapshot_dir(path)?;
         let layouts = layouts
             .into_iter()
             .filter(|l| arches.contains(&l.arch))
@@ -53,8 +53,8 @@ pub fn load(
         );
     }
     let version =
-        uapi_abi::headers::kernel_version(path).unwrap_or_else(|_| path.display().to_string());
-    let extractions = uapi_abi::extract_set(path, set, &version, arches, Some(frontend))?;
+        uapi_frontend::headers::kernel_version(path).unwrap_or_else(|_| path.display().to_string());
+    let extractions = uapi_frontend::extract_set(path, set, &version, arches, Some(frontend))?;
     Ok(Side {
         layouts: extractions.into_iter().map(|e| e.layout).collect(),
         headers_root: Some(path.to_path_buf()),
@@ -74,7 +74,8 @@ pub fn sources(side: &Side) -> Sources {
         .unwrap_or_default();
     for h in headers {
         let path = root.join(&h);
-        let text = uapi_abi::input::read_text_bounded(&path, uapi_abi::input::HEADER_LIMIT).ok();
+        let text =
+            uapi_model::input::read_text_bounded(&path, uapi_model::input::HEADER_LIMIT).ok();
         sources.add(&h, &path.display().to_string(), text);
     }
     sources
@@ -88,7 +89,7 @@ pub fn committed_versions(set_dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     for entry in entries {
         let entry = entry.with_context(|| format!("reading {}", set_dir.display()))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(key) = uapi_abi::snapshot::version_key(&name) {
+        if let Some(key) = uapi_model::snapshot::version_key(&name) {
             if entry.path().is_dir() {
                 found.push((key, name, entry.path()));
             }

@@ -34,7 +34,7 @@ fn all_set_covers_every_header_and_skips_only_what_does_not_compile_alone() {
         .filter_map(|l| l.strip_prefix("skipped "))
         .filter_map(|l| l.split_once(" error="))
         .collect();
-    let mut dirs: Vec<String> = uapi_abi::headers::UAPI_DIRS
+    let mut dirs: Vec<String> = uapi_frontend::headers::UAPI_DIRS
         .iter()
         .map(|d| format!("/usr/include/{d}"))
         .filter(|d| std::path::Path::new(d).is_dir())
@@ -53,7 +53,7 @@ fn all_set_covers_every_header_and_skips_only_what_does_not_compile_alone() {
         analysed.len()
     );
 
-    let libc: String = uapi_abi::sysroot::LIBC_PRELUDE
+    let libc: String = uapi_frontend::sysroot::LIBC_PRELUDE
         .iter()
         .map(|h| format!("#include <{h}>\n"))
         .collect();

@@ -75,7 +75,7 @@ fn every_committed_snapshot_checks_empty_against_itself() {
     let mut seen = 0;
     for entry in std::fs::read_dir(&root).unwrap() {
         let dir = entry.unwrap().path();
-        let layouts = uapi_abi::snapshot::read_snapshot_dir(&dir)
+        let layouts = uapi_model::snapshot::read_snapshot_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         let report = uapi_abi::check::check(&layouts, &layouts, None).unwrap();
         assert!(
@@ -395,11 +395,11 @@ fn bad_input_is_a_clear_error_never_a_panic() {
     // fails its checksum before anything is compared).
     let other = dir.path().join("other-set");
     std::fs::create_dir(&other).unwrap();
-    let mut layout = uapi_abi::snapshot::parse(&text).unwrap();
+    let mut layout = uapi_model::snapshot::parse(&text).unwrap();
     layout.header_set = "all".into();
     std::fs::write(
         other.join("x86_64.layout"),
-        uapi_abi::snapshot::render(&layout),
+        uapi_model::snapshot::render(&layout),
     )
     .unwrap();
 

@@ -2,9 +2,9 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use uapi_abi::layout::OnCompileError;
-use uapi_abi::model::{Arch, Layout};
-use uapi_abi::sysroot::Sysroot;
+use uapi_frontend::layout::OnCompileError;
+use uapi_frontend::sysroot::Sysroot;
+use uapi_model::model::{Arch, Layout};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -20,7 +20,7 @@ pub fn layout_of(root: &std::path::Path, headers: &[&str], arch: Arch) -> Layout
         root,
         headers,
         arch,
-        uapi_abi::extract::MacroEval::BindgenFallback,
+        uapi_frontend::extract::MacroEval::BindgenFallback,
     )
 }
 
@@ -30,7 +30,7 @@ pub fn layout_direct(root: &std::path::Path, headers: &[&str], arch: Arch) -> La
         root,
         headers,
         arch,
-        uapi_abi::layout::Frontend::Direct { verify: false },
+        uapi_frontend::layout::Frontend::Direct { verify: false },
     )
 }
 
@@ -39,13 +39,13 @@ pub fn layout_with(
     root: &std::path::Path,
     headers: &[&str],
     arch: Arch,
-    macros: uapi_abi::extract::MacroEval,
+    macros: uapi_frontend::extract::MacroEval,
 ) -> Layout {
     read(
         root,
         headers,
         arch,
-        uapi_abi::layout::Frontend::Bindgen(macros),
+        uapi_frontend::layout::Frontend::Bindgen(macros),
     )
 }
 
@@ -54,11 +54,11 @@ fn read(
     root: &std::path::Path,
     headers: &[&str],
     arch: Arch,
-    frontend: uapi_abi::layout::Frontend,
+    frontend: uapi_frontend::layout::Frontend,
 ) -> Layout {
     let sysroot = Sysroot::new(root, &[arch]).expect("sysroot");
     let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-    uapi_abi::layout::read_layout(
+    uapi_frontend::layout::read_layout(
         &sysroot,
         "test",
         "test",

@@ -19,7 +19,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use uapi_abi::check::{Report, Waivers};
 use uapi_abi::findings::{Finding, Severity};
-use uapi_abi::model::{Arch, Layout};
+use uapi_model::model::{Arch, Layout};
 
 /// The header-set label of the bot's snapshots.
 const LABEL: &str = "bot";
@@ -377,7 +377,7 @@ impl Child<'_> {
             Outcome::Exited(o) if !o.status.success() => {
                 Ok(Err(child_failure(&o, self.memory_mib)))
             }
-            Outcome::Exited(_) => Ok(Ok(uapi_abi::snapshot::read_snapshot_dir(&out)?)),
+            Outcome::Exited(_) => Ok(Ok(uapi_model::snapshot::read_snapshot_dir(&out)?)),
         }
     }
 }
@@ -413,7 +413,7 @@ fn empty_layout(label: &str, arch: Arch) -> Layout {
         header_set: LABEL.into(),
         version: label.into(),
         arch,
-        provenance: uapi_abi::layout::provenance(),
+        provenance: uapi_frontend::layout::provenance(),
         headers: Vec::new(),
         skipped: Vec::new(),
         diagnostics: Vec::new(),
@@ -465,7 +465,7 @@ fn compiler_conditions(text: &str) -> Vec<String> {
         "__STRICT_ANSI__",
         "_MSC_VER",
     ];
-    uapi_abi::uapi_tree::logical_lines(text)
+    uapi_model::uapi_tree::logical_lines(text)
         .into_iter()
         .filter_map(|(_, l)| {
             let t = l.trim_start();

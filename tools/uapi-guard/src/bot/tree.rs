@@ -8,8 +8,8 @@ use anyhow::{bail, Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use uapi_abi::mbox::Patch;
-use uapi_abi::model::Arch;
-use uapi_abi::uapi_tree::{self, IncludeTarget, Location};
+use uapi_model::model::Arch;
+use uapi_model::uapi_tree::{self, IncludeTarget, Location};
 
 /// Writes the UAPI files of `commit` under `dest`, in the kernel's layout. Only regular files
 /// are written: a symlink or submodule in a UAPI directory is returned as refused.
@@ -28,12 +28,12 @@ pub fn checkout_uapi(git: &Git, commit: &str, dest: &Path) -> Result<Vec<(String
             continue;
         }
         // Read no blob larger than a header may be: a huge one would fill memory and disk.
-        if e.size.is_none_or(|s| s > uapi_abi::input::HEADER_LIMIT) {
+        if e.size.is_none_or(|s| s > uapi_model::input::HEADER_LIMIT) {
             refused.push((
                 e.path,
                 format!(
                     "larger than the {} MiB a header may be; not read",
-                    uapi_abi::input::HEADER_LIMIT >> 20
+                    uapi_model::input::HEADER_LIMIT >> 20
                 ),
             ));
             continue;
@@ -92,7 +92,7 @@ const APPLY_INCLUDES: [&str; 2] = [
 /// Reads a patch mail (a regular file of at most 64 MiB: a FIFO, a device or a directory is an
 /// error naming the file, not a hang) and parses it.
 pub fn read_mbox(mbox: &Path) -> Result<Vec<Patch>> {
-    let bytes = uapi_abi::input::read_bounded(mbox, uapi_abi::input::MBOX_LIMIT)?;
+    let bytes = uapi_model::input::read_bounded(mbox, uapi_model::input::MBOX_LIMIT)?;
     uapi_abi::mbox::parse(&String::from_utf8_lossy(&bytes))
         .map_err(|e| anyhow::anyhow!("{}: {e}", mbox.display()))
 }
@@ -361,7 +361,7 @@ fn first_non_regular(dir: &Path, rel: &str) -> Result<Option<(String, &'static s
                 return Ok(Some(found));
             }
         } else if !meta.is_file() {
-            return Ok(Some((path, uapi_abi::input::kind_name(&meta))));
+            return Ok(Some((path, uapi_model::input::kind_name(&meta))));
         }
     }
     Ok(None)
@@ -477,7 +477,9 @@ pub fn read_installed(root: &Path, h: &str, arches: &[Arch]) -> Option<String> {
     let texts: Vec<String> = std::iter::once(root.join(h))
         .chain(arches.iter().map(|a| root.join(a.debian_triple()).join(h)))
         .filter(|p| p.is_file())
-        .filter_map(|p| uapi_abi::input::read_text_bounded(&p, uapi_abi::input::HEADER_LIMIT).ok())
+        .filter_map(|p| {
+            uapi_model::input::read_text_bounded(&p, uapi_model::input::HEADER_LIMIT).ok()
+        })
         .collect();
     (!texts.is_empty()).then(|| texts.join("\n"))
 }
@@ -529,7 +531,7 @@ pub fn include_graph(root: &Path, headers: &[String]) -> BTreeMap<String, Vec<St
         } else {
             root.join(h)
         };
-        let Ok(text) = uapi_abi::input::read_text_bounded(&file, uapi_abi::input::HEADER_LIMIT)
+        let Ok(text) = uapi_model::input::read_text_bounded(&file, uapi_model::input::HEADER_LIMIT)
         else {
             continue;
         };
@@ -839,7 +841,7 @@ mod apply_tests {
         let big = dir.path().join("big.mbox");
         std::fs::File::create(&big)
             .unwrap()
-            .set_len(uapi_abi::input::MBOX_LIMIT + 1)
+            .set_len(uapi_model::input::MBOX_LIMIT + 1)
             .unwrap();
         for (path, why) in [
             (fifo.as_path(), "a FIFO"),

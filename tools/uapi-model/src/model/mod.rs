@@ -10,7 +10,7 @@ pub use arch::{Arch, ArchError, Endian};
 pub use ioctl::{Ioctl, IoctlDir, IoctlEncoding};
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Whether a record is a `struct` or a `union`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -170,4 +170,14 @@ pub struct Layout {
     pub records: BTreeMap<String, Record>,
     /// Constants by name.
     pub constants: BTreeMap<String, Constant>,
+}
+
+/// What the new side's header texts define, beyond what was extracted for the architectures
+/// compared (the front end's `headers::defined_names_of_tree` reads them).
+#[derive(Debug, Clone, Default)]
+pub struct Elsewhere {
+    /// Names each architecture's own `asm/` headers define.
+    pub asm: BTreeMap<String, BTreeSet<Arch>>,
+    /// Macro names the UAPI headers (not `asm/`) still `#define`, with the header.
+    pub defined: BTreeMap<String, String>,
 }

@@ -52,39 +52,15 @@
 //!   its first bit; ioctl type and number one byte each, size inside the architecture's size
 //!   field (14 bits, 13 on ppc64le); constant values inside `__s64` and `__u64`.
 
+#[cfg(feature = "fuzzing")]
 mod fuzz;
 mod io;
 mod text;
 
-pub use fuzz::fuzz_trailer;
+#[cfg(feature = "fuzzing")]
+pub use fuzz::{fuzz_parse_round_trip, fuzz_trailer};
 pub use io::{read_snapshot, read_snapshot_dir, write_atomic, write_snapshot_dir};
 pub use text::{constant_line, parse, record_lines, render, seal, SCHEMA};
-
-/// The body of the `snapshot_parse` fuzz target (and its stable replay): parsing any bytes never
-/// panics, and whatever parses renders back to text that parses to the same layout. The input is
-/// parsed as it is (which exercises the `end` line checks) and sealed with a correct `end` line
-/// (which no mutation would keep, and without which the line parser would be out of reach).
-pub fn fuzz_parse_round_trip(data: &[u8]) -> Result<(), String> {
-    let text = String::from_utf8_lossy(data);
-    round_trip(&text)?;
-    round_trip(&seal(&text))
-}
-
-fn round_trip(text: &str) -> Result<(), String> {
-    let Ok(layout) = parse(text) else {
-        return Ok(());
-    };
-    let rendered = render(&layout);
-    match parse(&rendered) {
-        Ok(again) if again == layout => Ok(()),
-        Ok(_) => Err(format!(
-            "re-parsing the rendered snapshot gives a different layout:\n{rendered}"
-        )),
-        Err((line, m)) => Err(format!(
-            "rendered snapshot does not parse (line {line}: {m}):\n{rendered}"
-        )),
-    }
-}
 
 /// The sort key of a snapshot directory named by a kernel version (`5.10`, `6.12`, `7.2.1`);
 /// `None` for other names (fixtures such as `5.5-fixture`).

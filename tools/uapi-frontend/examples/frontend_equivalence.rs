@@ -1,5 +1,5 @@
 //! Reads the `all` set of include roots with both front ends (bindgen and the compiled probe;
-//! libclang alone) and prints every difference no class of `uapi_abi::equivalence::CLASSES`
+//! libclang alone) and prints every difference no class of `uapi_frontend::equivalence::CLASSES`
 //! explains, then a count by class. With `--verify`, the direct front end is also run with the
 //! compiled probe checking each of its numbers (the items only it reports among them): any
 //! disagreement, or a header it skips that the direct path read, is printed too. Exits 1 if
@@ -10,9 +10,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use uapi_abi::extract::MacroEval;
-use uapi_abi::layout::Frontend;
-use uapi_abi::model::Arch;
+use uapi_frontend::extract::MacroEval;
+use uapi_frontend::layout::Frontend;
+use uapi_model::model::Arch;
 
 fn main() -> ExitCode {
     let mut arches: Vec<Arch> = Arch::ALL.to_vec();
@@ -37,16 +37,16 @@ fn main() -> ExitCode {
         let present: Vec<Arch> = arches
             .iter()
             .copied()
-            .filter(|&a| uapi_abi::sysroot::asm_dir_of(root, a).is_some())
+            .filter(|&a| uapi_frontend::sysroot::asm_dir_of(root, a).is_some())
             .collect();
         let read = |frontend| {
             if only.is_empty() {
-                uapi_abi::extract_set(root, "all", "t", &present, Some(frontend))
+                uapi_frontend::extract_set(root, "all", "t", &present, Some(frontend))
             } else {
-                let (_, mut policy) = uapi_abi::headers::resolve("all", root)?;
+                let (_, mut policy) = uapi_frontend::headers::resolve("all", root)?;
                 policy.frontend = frontend;
                 policy.asm = false;
-                uapi_abi::extract_headers(root, "all", "t", &only, policy, &present)
+                uapi_frontend::extract_headers(root, "all", "t", &only, policy, &present)
             }
         };
         let t = std::time::Instant::now();
@@ -109,9 +109,9 @@ fn main() -> ExitCode {
         let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
         for (o, n) in old.iter().zip(&new) {
             let mut explained = 0;
-            let diffs = uapi_abi::equivalence::differences(&o.layout, &n.layout);
+            let diffs = uapi_frontend::equivalence::differences(&o.layout, &n.layout);
             for d in &diffs {
-                let class = uapi_abi::equivalence::explain(d, &o.layout, &n.layout);
+                let class = uapi_frontend::equivalence::explain(d, &o.layout, &n.layout);
                 *kinds.entry(class.unwrap_or("UNEXPLAINED")).or_default() += 1;
                 if class.is_some() {
                     explained += 1;
@@ -169,7 +169,7 @@ fn main() -> ExitCode {
 fn members_are_macros(
     root: &std::path::Path,
     header: &str,
-    layout: &uapi_abi::model::Layout,
+    layout: &uapi_model::model::Layout,
 ) -> bool {
     let Ok(text) = std::fs::read_to_string(root.join(header)) else {
         return false;

@@ -126,8 +126,8 @@ pub fn kernel_version(root: &Path) -> Result<String, Error> {
 /// `struct`/`union` tags as `struct x`), and the macros the UAPI folders' headers `#define`. A
 /// check of some architectures uses it to tell an item that moved into another architecture's
 /// `asm/`, or that no longer evaluates on this one, from one that was removed.
-pub fn defined_names_of_tree(root: &Path) -> crate::check::Elsewhere {
-    let mut out = crate::check::Elsewhere::default();
+pub fn defined_names_of_tree(root: &Path) -> crate::model::Elsewhere {
+    let mut out = crate::model::Elsewhere::default();
     for arch in Arch::ALL {
         let Some(dir) = crate::sysroot::tree_asm_dir(root, arch) else {
             continue;
