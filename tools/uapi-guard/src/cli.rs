@@ -6,7 +6,7 @@
 
 use crate::progress::Progress;
 use crate::verbosity::{self, Level};
-use crate::{cleanup, output, sandbox, sides};
+use crate::{output, sides};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use std::collections::BTreeMap;
@@ -18,6 +18,7 @@ use uapi_abi::check::{Report, Waivers};
 use uapi_abi::findings::Severity;
 use uapi_abi::report::{Format, MarkdownOptions};
 use uapi_abi::waiver::Date;
+use uapi_bot::{cleanup, sandbox};
 use uapi_model::model::Arch;
 
 /// `println!` to standard output that returns an error instead of panicking, and ends quietly
@@ -1085,13 +1086,13 @@ fn bot(args: BotArgs) -> Result<ExitCode> {
     let inputs: Vec<PathBuf> = std::iter::once(args.repo.clone())
         .chain(args.patch.clone())
         .collect();
-    let request = crate::bot::Request {
+    let request = uapi_bot::Request {
         repo: args.repo,
         base: args.base,
         head: args.head,
         patch: args.patch,
         arches,
-        limits: crate::bot::bounded::Limits {
+        limits: uapi_bot::bounded::Limits {
             seconds: args.compile_timeout,
             memory_mib: args.compile_memory,
         },
@@ -1099,7 +1100,7 @@ fn bot(args: BotArgs) -> Result<ExitCode> {
         sandbox,
         verify: args.verify.verify,
     };
-    let review = crate::bot::review(&request)?;
+    let review = uapi_bot::review(&request)?;
     let format = format_of(&args.report, Format::Markdown)?;
     let text = if format == Format::Markdown {
         let mut text = review_context(&review);
@@ -1117,7 +1118,7 @@ fn bot(args: BotArgs) -> Result<ExitCode> {
 }
 
 /// The bot comment's opening: what was compared and which headers were reviewed or refused.
-fn review_context(review: &crate::bot::Review) -> String {
+fn review_context(review: &uapi_bot::Review) -> String {
     use uapi_abi::report::escape;
     let mut s = String::from("<!-- uapi-guard bot -->\n");
     if review.changed.is_empty() {

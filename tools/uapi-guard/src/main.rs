@@ -1,11 +1,9 @@
-//! The `uapi-guard` command line: argument parsing and glue only. All work happens in `uapi-abi`.
+//! The `uapi-guard` command line: argument parsing and glue only. All work happens in the
+//! libraries: `uapi-frontend` reads headers, `uapi-abi` checks, `uapi-bot` reviews changes.
 
-mod bot;
-mod cleanup;
 mod cli;
 mod output;
 mod progress;
-mod sandbox;
 mod sides;
 mod verbosity;
 

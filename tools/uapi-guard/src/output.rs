@@ -6,11 +6,11 @@
 //! under a lock, so two runs never mix their files. Temporary files and folders are removed on
 //! error and when the run is interrupted (see `cleanup`).
 
-use crate::cleanup;
 use anyhow::{bail, Context, Result};
 use std::io::Write as _;
 use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
+use uapi_bot::cleanup;
 
 /// The file `path` really names: a symlink (or a chain of them) is followed to its target, which
 /// may not exist yet.

@@ -2,7 +2,7 @@
 //! system or global configuration, no prompts, no network. The bot reads refs and blobs with it
 //! and never checks anything out over the user's work tree.
 
-use anyhow::{bail, Context, Result};
+use crate::error::{bail, Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -192,7 +192,7 @@ impl Git {
         let out = child.wait_with_output().context("git cat-file")?;
         writer
             .join()
-            .map_err(|_| anyhow::anyhow!("git cat-file writer panicked"))?
+            .map_err(|_| crate::Error::Failed("git cat-file writer panicked".into()))?
             .context("writing to git cat-file")?;
         if !out.status.success() {
             bail!(

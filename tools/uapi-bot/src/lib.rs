@@ -7,11 +7,18 @@
 //! directories; patch paths are checked before `git apply` sees them; the user's work tree is
 //! never touched.
 
+#![deny(missing_docs)]
+
 pub mod bounded;
+pub mod cleanup;
+mod error;
 pub mod git;
+pub mod sandbox;
 pub mod tree;
 
-use anyhow::{Context, Result};
+pub use error::{Context, Error, Result};
+
+use crate::error::bail;
 use bounded::{Budget, Limits, Outcome};
 use git::Git;
 use std::collections::{BTreeMap, BTreeSet};
@@ -103,7 +110,7 @@ pub fn review(req: &Request) -> Result<Review> {
                 .unwrap_or_default();
             (paths, format!("patched ({name})"))
         }
-        _ => anyhow::bail!("give either --head or --patch"),
+        _ => bail!("give either --head or --patch"),
     };
     let changed = tree::changed_headers(&changed_paths, &req.arches);
     let mut result = Review {

@@ -2,7 +2,7 @@
 //! address space, so a header that makes the compiler run long or eat memory is refused
 //! instead of hanging the bot. One time budget covers a whole review, retries included.
 
-use anyhow::{Context, Result};
+use crate::error::{Context, Result};
 use std::ffi::OsString;
 use std::io::Read;
 use std::os::unix::process::CommandExt;

@@ -4,7 +4,7 @@
 //! include directories.
 
 use super::git::{tamed, Git};
-use anyhow::{bail, Context, Result};
+use crate::error::{bail, Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use uapi_abi::mbox::Patch;
@@ -94,7 +94,7 @@ const APPLY_INCLUDES: [&str; 2] = [
 pub fn read_mbox(mbox: &Path) -> Result<Vec<Patch>> {
     let bytes = uapi_model::input::read_bounded(mbox, uapi_model::input::MBOX_LIMIT)?;
     uapi_abi::mbox::parse(&String::from_utf8_lossy(&bytes))
-        .map_err(|e| anyhow::anyhow!("{}: {e}", mbox.display()))
+        .map_err(|e| crate::Error::Failed(format!("{}: {e}", mbox.display())))
 }
 
 /// Applies the UAPI hunks of each patch, in order, inside `tree` (a plain directory, not a
@@ -116,12 +116,12 @@ pub fn apply_patches(tree: &Path, mbox: &Path, patches: &[Patch]) -> Result<Vec<
         let file = work.join(format!("patch-{}.mbox", p.index));
         std::fs::write(&file, &p.text).with_context(|| format!("writing {}", file.display()))?;
         let paths = plan_patch(tree, &file, p).map_err(|e| {
-            anyhow::anyhow!(
+            crate::Error::Failed(format!(
                 "{}: patch {} ({}) refused before anything was applied: {e}",
                 mbox.display(),
                 p.index,
                 subject_of(p)
-            )
+            ))
         })?;
         planned.push((p, file, paths));
     }

@@ -8,7 +8,7 @@
 //! keeps a hostile header from pulling a host file into a compile. Confinement must happen before
 //! any thread is started, because Landlock restricts the calling thread and its future children.
 
-use anyhow::{bail, Context, Result};
+use crate::error::{bail, Context, Result};
 use landlock::{
     path_beneath_rules, Access, AccessFs, AccessNet, CompatLevel, Compatible, LandlockStatus,
     Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope, ABI,
@@ -63,7 +63,7 @@ impl Policy {
     /// The system's part: include directories (read) and the compiler, its libraries and the
     /// dynamic loader's cache (read and execute). `/dev/null` may be opened for writing.
     pub fn system() -> Policy {
-        let mut read: Vec<PathBuf> = crate::bot::tree::trusted_dirs();
+        let mut read: Vec<PathBuf> = crate::tree::trusted_dirs();
         for p in [
             "/usr/bin",
             "/usr/lib",
