@@ -751,4 +751,253 @@ mod tests {
         assert_eq!(ArgSize::Long(64).resolve(56), 56);
         assert_eq!(ArgSize::Raw(7).resolve(56), 7);
     }
+
+    /// Domain 1 (selector 0), in the standard world.
+    const DOM: u32 = DOMAINS[0];
+
+    fn map(pasid: u8, page: u8, phys: u16) -> Op {
+        Op::GuestMap {
+            dom: 0,
+            pasid,
+            page,
+            phys,
+        }
+    }
+
+    /// Runs `ops` on a fresh world under vfio-fixed and returns the world and the stats.
+    fn world_after(ops: &[Op]) -> (World, RunStats) {
+        let mut world = World::new();
+        let stats = run_sequence_on(&mut world, Profile::VfioFixed, ops).unwrap();
+        (world, stats)
+    }
+
+    /// PASID 2 and page 6 of domain 1 mapped, and their neighbours 1 and 1.
+    fn mapped() -> Vec<Op> {
+        vec![map(2, 6, 26), map(2, 1, 21), map(1, 6, 16), map(1, 1, 11)]
+    }
+
+    /// Every byte value names a modelled space: a guest operation on PASID `p` and page `q`
+    /// acts on PASID `p % PASIDS` and page `q % PAGES`. PASID `2 + PASIDS` and page `6 + PAGES`
+    /// are chosen so that `/` (1 and 1) and `+` (outside the model, a no-op) differ from `%`.
+    #[test]
+    fn guest_ops_act_on_pasid_and_page_modulo_the_model() {
+        let (p, q) = (2 + PASIDS as u8, 6 + PAGES as u8);
+        let (w, _) = world_after(&[map(p, q, 26)]);
+        assert_eq!(w.iommu.walk(DOM, 2, 6), Some(26));
+
+        let mut ops = mapped();
+        ops.push(Op::GuestUnmap {
+            dom: 0,
+            pasid: p,
+            page: q,
+        });
+        let (w, _) = world_after(&ops);
+        assert_eq!(w.iommu.walk(DOM, 2, 6), None, "unmapped at pasid 2 page 6");
+        assert_eq!(w.iommu.walk(DOM, 2, 1), Some(21));
+        assert_eq!(w.iommu.walk(DOM, 1, 6), Some(16));
+        assert_eq!(w.iommu.walk(DOM, 1, 1), Some(11));
+
+        let mut ops = mapped();
+        ops.push(Op::GuestSwitchRoot { dom: 0, pasid: p });
+        let (w, _) = world_after(&ops);
+        assert_eq!(w.iommu.walk(DOM, 2, 6), None, "pasid 2 has a fresh table");
+        assert_eq!(w.iommu.walk(DOM, 2, 1), None);
+        assert_eq!(w.iommu.walk(DOM, 1, 6), Some(16));
+        assert_eq!(w.iommu.walk(DOM, 1, 1), Some(11));
+    }
+
+    /// A translation of page `q` asks for the IOVA of page `q % PAGES`, offset 0, and returns
+    /// the physical page's address.
+    #[test]
+    fn translate_asks_for_the_start_of_the_page() {
+        let mut world = World::new();
+        run_sequence_on(&mut world, Profile::VfioFixed, &[map(1, 3, 7)]).unwrap();
+        for page in [3, 3 + PAGES as u8] {
+            let op = Op::Translate {
+                dev: 0,
+                pasid: 1,
+                page,
+            };
+            let (r, verdict) = apply(&mut world, Profile::VfioFixed, &op);
+            assert!(verdict.is_ok());
+            assert!(
+                matches!(r, StepResult::Translated(Some(a)) if a == 7 * PAGE_SIZE),
+                "page {page}: {r}"
+            );
+        }
+    }
+
+    /// A raw VFIO call's container byte is taken modulo 4: 4 is container 0 (domain 1, whose
+    /// cache is flushed, domain 2's kept), 6 is container 2 (not nesting: EINVAL).
+    #[test]
+    fn raw_vfio_container_is_taken_modulo_4() {
+        let warm = |ops: &mut Vec<Op>| {
+            for (dom, dev) in [(0, 0), (1, 3)] {
+                ops.push(Op::GuestMap {
+                    dom,
+                    pasid: 1,
+                    page: 0,
+                    phys: 9,
+                });
+                ops.push(Op::Translate {
+                    dev,
+                    pasid: 1,
+                    page: 0,
+                });
+            }
+        };
+        let raw = |container| Op::RawVfio {
+            container,
+            bytes: vfio_bytes(&VfioArg::typical()),
+            at_page_end: false,
+        };
+        let mut ops = Vec::new();
+        warm(&mut ops);
+        ops.push(raw(4));
+        let (w, stats) = world_after(&ops);
+        assert_eq!((stats.ioctl_ok, stats.ioctl_err), (1, 0));
+        let cached = |dom| w.iommu.caches.iotlb[w.iommu.domain_slot(dom).unwrap()][1].get(0);
+        assert_eq!(cached(DOMAINS[0]), None, "container 0's domain flushed");
+        assert_eq!(cached(DOMAINS[1]), Some(9), "container 1's domain kept");
+
+        let (_, stats) = world_after(&[raw(6)]);
+        assert_eq!((stats.ioctl_ok, stats.ioctl_err), (0, 1));
+    }
+
+    /// `RunStats` counts every operation, and the ioctls by outcome.
+    #[test]
+    fn run_stats_count_operations_and_ioctl_outcomes() {
+        let refused = VfioArg {
+            container: 2,
+            ..VfioArg::typical()
+        };
+        let ops = [
+            map(1, 0, 5),
+            Op::Translate {
+                dev: 0,
+                pasid: 1,
+                page: 0,
+            },
+            Op::Vfio {
+                arg: VfioArg::typical(),
+                fail_nth: None,
+            },
+            Op::Vfio {
+                arg: refused.clone(),
+                fail_nth: None,
+            },
+            Op::Vfio {
+                arg: refused,
+                fail_nth: None,
+            },
+            Op::SetFailing {
+                dev: 0,
+                failing: false,
+            },
+        ];
+        let stats = run_sequence(Profile::VfioFixed, &ops).unwrap();
+        let want = RunStats {
+            ops: 6,
+            ioctl_ok: 1,
+            ioctl_err: 2,
+        };
+        assert_eq!(stats, want);
+    }
+
+    /// The trace of a violation shows what each step returned: `done` for a guest operation,
+    /// the physical address or `no translation`, the ioctl's 0 or errno.
+    #[test]
+    fn violation_trace_shows_each_step_result() {
+        assert_eq!(StepResult::Done.to_string(), "done");
+        assert_eq!(StepResult::Translated(Some(0x7000)).to_string(), "0x7000");
+        assert_eq!(StepResult::Translated(None).to_string(), "no translation");
+        assert_eq!(StepResult::Ioctl(Ok(())).to_string(), "0");
+        let einval = StepResult::Ioctl(Err(Errno::Einval)).to_string();
+        assert_eq!(einval, Errno::Einval.to_string());
+
+        // v1 accepts an argsz that stops inside the struct (over-reading it): the oracle wants
+        // EINVAL, v1 returns 0.
+        let short = VfioArg {
+            argsz: ArgSize::Raw(12),
+            at_page_end: true,
+            ..VfioArg::typical()
+        };
+        let ops = [
+            map(1, 0, 7),
+            Op::Translate {
+                dev: 0,
+                pasid: 1,
+                page: 0,
+            },
+            Op::Translate {
+                dev: 0,
+                pasid: 1,
+                page: 1,
+            },
+            Op::Vfio {
+                arg: short,
+                fail_nth: None,
+            },
+        ];
+        let v = run_sequence(Profile::V1, &ops).expect_err("v1 over-reads");
+        assert_eq!(v.step, 3);
+        assert_eq!(v.trace.len(), 4);
+        assert!(v.trace[0].starts_with("#0 GuestMap"), "{v}");
+        assert!(v.trace[0].ends_with(" -> done"), "{v}");
+        assert!(v.trace[1].ends_with(" -> 0x7000"), "{v}");
+        assert!(v.trace[2].ends_with(" -> no translation"), "{v}");
+        assert!(v.trace[3].starts_with("#3 Vfio"), "{v}");
+        assert!(
+            v.to_string().contains(&format!("  {}\n", v.trace[3])),
+            "{v}"
+        );
+    }
+
+    fn decode<'a, T: Arbitrary<'a>>(bytes: &'a [u8]) -> T {
+        T::arbitrary(&mut Unstructured::new(bytes)).unwrap()
+    }
+
+    /// A byte below 200 picks `valid[b % len]`; 200 and above reach the range as
+    /// `start + b % (end - start + 1)` (the span saturating at 255).
+    #[test]
+    fn biased_bytes_below_200_pick_a_valid_value_and_the_rest_reach_the_range() {
+        let one = |b: u8, valid: &[u8], range| biased(&mut Unstructured::new(&[b]), valid, range);
+        assert_eq!(one(199, &[7, 8], 0..=3).unwrap(), 8);
+        assert_eq!(one(200, &[7, 8], 0..=3).unwrap(), 0);
+        assert_eq!(one(203, &[7, 8], 10..=13).unwrap(), 13);
+        assert_eq!(one(201, &[7, 8], 0..=60).unwrap(), 201 - 183);
+        let zero = |b: u8| mostly_zero(&mut Unstructured::new(&[b])).unwrap();
+        assert_eq!((zero(0), zero(199), zero(200), zero(254)), (0, 0, 200, 254));
+    }
+
+    /// Fuzz bytes below 200 keep every yes/no field of the structured arguments at its valid
+    /// value (no huge PASID, aligned, a data pointer at offset 0, `entry_num` the entry count);
+    /// bytes of 200 and above reach the other values.
+    #[test]
+    fn argument_decoders_keep_flags_valid_below_200() {
+        for b in [0u8, 1, 100, 199] {
+            let bytes = [b; 256];
+            let v: VfioArg = decode(&bytes);
+            assert!(!v.pasid_huge, "byte {b}");
+            let e: HwptEntry = decode(&bytes);
+            assert!(!e.unaligned, "byte {b}");
+            let h: HwptArg = decode(&bytes);
+            assert!(!h.null_uptr, "byte {b}");
+            assert_eq!(h.uptr_offset, 0, "byte {b}");
+            assert_eq!(h.entry_num_raw, None, "byte {b}");
+        }
+        let high = [201u8; 256];
+        let v: VfioArg = decode(&high);
+        // 201 % 4 = 1, 201 % 2 = 1, 201 % 61 = 18; the 0..=255 fields keep 201.
+        assert_eq!((v.container, v.version, v.granule_shift), (1, 1, 18));
+        assert_eq!((v.flags, v.padding, v.pasid, v.ext), (201, 201, 201, 201));
+        assert!(v.pasid_huge);
+        let e: HwptEntry = decode(&high);
+        assert!(e.unaligned);
+        assert_eq!((e.addr_page, e.flags, e.reserved), (201, 201, 201));
+        // The selectors at 200 pick the valid branch (200 % 2 = 0), at 201 the other one.
+        let h: HwptArg = decode(&[200u8; 256]);
+        assert_eq!((h.hwpt_id, h.uptr_offset, h.entry_num_raw), (0, 0, None));
+        assert!(!h.null_uptr);
+    }
 }
