@@ -4,12 +4,14 @@
 //! wrong encoder offset cannot hide behind a wrong constant.
 #![cfg(target_arch = "x86_64")]
 
-use abi_bindings::vfio::{v5_5_fixture, v5_6_seed_v1_fixture};
-use soft_iommu::ops::{vfio_bytes, VfioArg};
+use abi_bindings::vfio::{v5_5_fixture, v5_6_seed_v1_fixture, v6_12};
+use soft_iommu::ops::{hwpt_bytes, vfio_bytes, HwptArg, HwptEntry, NbGranules, VfioArg};
+use soft_iommu::world::{DATA_LEN, DATA_PAGE};
 use std::mem::{offset_of, size_of};
 
 use v5_5_fixture::linux_iommu::{iommu_cache_invalidate_info as I, iommu_inv_addr_info as A};
 use v5_6_seed_v1_fixture::linux_vfio::vfio_iommu_type1_cache_invalidate as C;
+use v6_12::linux_iommufd::{iommu_hwpt_invalidate as H, iommu_hwpt_vtd_s1_invalidate as E};
 
 /// Offset of `cache_info` in the ioctl argument.
 const INFO: usize = offset_of!(C, cache_info);
@@ -100,4 +102,63 @@ fn vfio_v2_argument_appends_ext_after_the_v1_struct() {
     assert_eq!(u32_at(&b, offset_of!(C, argsz)) as usize, ext + 8);
     assert_eq!(u32_at(&b, INFO + offset_of!(I, version)), 2);
     assert_eq!(u64_at(&b, ext), 0x5a);
+}
+
+/// Every field of an iommufd argument at its offset in `struct iommu_hwpt_invalidate` (6.12), and
+/// each entry at its offset in `struct iommu_hwpt_vtd_s1_invalidate`: the array starts
+/// `uptr_offset` (modulo the mapped data length) into the data pages, and `data_uptr` points there.
+#[test]
+fn hwpt_argument_and_entries_have_every_field_at_its_kernel_offset() {
+    let offset = 24;
+    let arg = HwptArg {
+        hwpt_id: 2,
+        uptr_offset: (DATA_LEN + offset) as u16,
+        data_type: 0x33,
+        reserved: 0x44,
+        entry_num_raw: None,
+        ..HwptArg::typical(vec![
+            HwptEntry {
+                addr_page: 5,
+                unaligned: true,
+                npages: NbGranules::Small(3),
+                flags: 0x01,
+                reserved: 0x22,
+            },
+            HwptEntry::pages(9, 2),
+        ])
+    };
+    let (b, data) = hwpt_bytes(&arg);
+    assert_eq!(b.len(), size_of::<H>(), "size exact: the whole struct");
+    assert_eq!(u32_at(&b, offset_of!(H, size)) as usize, size_of::<H>());
+    assert_eq!(u32_at(&b, offset_of!(H, hwpt_id)), 2);
+    assert_eq!(u64_at(&b, offset_of!(H, data_uptr)), DATA_PAGE + offset);
+    assert_eq!(u32_at(&b, offset_of!(H, data_type)), 0x33);
+    assert_eq!(
+        u32_at(&b, offset_of!(H, entry_len)) as usize,
+        size_of::<E>()
+    );
+    assert_eq!(u32_at(&b, offset_of!(H, entry_num)), 2);
+    assert_eq!(u32_at(&b, offset_of!(H, __reserved)), 0x44);
+
+    let (at, len) = (offset as usize, size_of::<E>());
+    assert_eq!(data.len(), at + 2 * len);
+    assert!(data[..at].iter().all(|&x| x == 0));
+    let e = &data[at..at + len];
+    assert_eq!(
+        u64_at(e, offset_of!(E, addr)),
+        (5 << 12) | 1,
+        "addr in pages, plus 1 if unaligned"
+    );
+    assert_eq!(u64_at(e, offset_of!(E, npages)), 3);
+    assert_eq!(u32_at(e, offset_of!(E, flags)), 0x01);
+    assert_eq!(u32_at(e, offset_of!(E, __reserved)), 0x22);
+    let e = &data[at + len..];
+    assert_eq!(u64_at(e, offset_of!(E, addr)), 9 << 12);
+    assert_eq!(u64_at(e, offset_of!(E, npages)), 2);
+
+    let (b, _) = hwpt_bytes(&HwptArg {
+        null_uptr: true,
+        ..arg
+    });
+    assert_eq!(u64_at(&b, offset_of!(H, data_uptr)), 0);
 }
