@@ -250,3 +250,51 @@ fn a_reused_translation_unit_forgets_the_previous_header() {
     std::fs::write(&a, "#define A_ONLY 1\nstruct s { long x;};\n").unwrap();
     assert_eq!(read(&a).records[0].size_bytes, 8, "reparsed, not released");
 }
+
+/// Macros read without the preprocessing record where the texts settle it (`plain.h`), and with
+/// it where they do not (`tangled.h`: a name an include also defines, an `#undef`): either way
+/// the constants are what the active definitions say.
+#[test]
+fn macro_definitions_are_attributed_to_the_active_definition() {
+    use uapi_frontend::extract::direct;
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir(&linux).unwrap();
+    std::fs::write(linux.join("base.h"), "#define FROM_BASE 1\n").unwrap();
+    let plain = "#include <linux/ioctl.h>\n\
+                 struct z { int a; };\n\
+                 enum e { SHADOWED = 5 };\n\
+                 #if 0\n#define SHADOWED 7\n#endif\n\
+                 #define SPLIT (1 + \\\n 2) /* three */\n\
+                 #define ZIOC _IOW('z', 1, struct z)\n";
+    let tangled = "#include <linux/base.h>\n\
+                   #ifndef FROM_BASE\n#define FROM_BASE 2\n#endif\n\
+                   #define GONE 4\n#undef GONE\n\
+                   #define KEPT 8\n";
+    let sysroot = uapi_frontend::sysroot::Sysroot::new(dir.path(), &[Arch::X86_64]).unwrap();
+    let args = sysroot.clang_args(Arch::X86_64);
+    let constants = |name: &str, text: &str| {
+        let path = linux.join(name);
+        std::fs::write(&path, text).unwrap();
+        let read = direct::read_header(path.to_str().unwrap(), text, &args, Arch::X86_64)
+            .unwrap_or_else(|_| panic!("{name} does not read"));
+        read.constants
+            .into_iter()
+            .map(|c| (c.name, c.value, c.enum_name.is_some(), c.ioctl))
+            .collect::<Vec<_>>()
+    };
+    let ioc = Some(("_IOW".to_string(), Some("struct z".to_string())));
+    assert_eq!(
+        constants("plain.h", plain),
+        [
+            ("SHADOWED".to_string(), 5, true, None),
+            ("SPLIT".to_string(), 3, false, None),
+            ("ZIOC".to_string(), 0x40047a01, false, ioc),
+        ]
+    );
+    // FROM_BASE is base.h's; GONE is undefined again.
+    assert_eq!(
+        constants("tangled.h", tangled),
+        [("KEPT".to_string(), 8, false, None)]
+    );
+}
