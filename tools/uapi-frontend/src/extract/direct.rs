@@ -176,7 +176,7 @@ struct Parser {
     index: CXIndex,
     tu: CXTranslationUnit,
     /// The compiler's predefined macros (a parser with the record reads them once).
-    predefined: Option<BTreeSet<String>>,
+    predefined: Option<std::rc::Rc<BTreeSet<String>>>,
     /// The macro directives of every file read so far, by path.
     files: HashMap<String, std::rc::Rc<FileMacros>>,
 }
@@ -199,7 +199,7 @@ impl Parser {
 
     /// The names of the macros the compiler defines before any file (`__x86_64__`, `linux`),
     /// from an empty main file's preprocessing record.
-    fn predefined(&mut self) -> Result<BTreeSet<String>, Failure> {
+    fn predefined(&mut self) -> Result<std::rc::Rc<BTreeSet<String>>, Failure> {
         if let Some(p) = &self.predefined {
             return Ok(p.clone());
         }
@@ -217,6 +217,7 @@ impl Parser {
                 }
             }
         }
+        let names = std::rc::Rc::new(names);
         self.predefined = Some(names.clone());
         Ok(names)
     }
