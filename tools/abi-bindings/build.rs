@@ -20,7 +20,10 @@ fn sorted_dirs(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../abi-snapshots");
+    // Read when the script runs, not when it was compiled: a build script compiled for one
+    // checkout may be run for another sharing the target directory.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("../../abi-snapshots");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut out = String::new();
     for set in sorted_dirs(&root).into_iter().filter(|p| p.is_dir()) {
