@@ -251,9 +251,9 @@ fn a_reused_translation_unit_forgets_the_previous_header() {
     assert_eq!(read(&a).records[0].size_bytes, 8, "reparsed, not released");
 }
 
-/// Macros read without the preprocessing record where the texts settle it (`plain.h`), and with
-/// it where they do not (`tangled.h`: a name an include also defines, an `#undef`): either way
-/// the constants are what the active definitions say.
+/// A header's constants are what its active macro definitions say: not a definition in a
+/// disabled branch (the enumerator of that name stands), not one an include made first, not one
+/// undefined again; a definition continued over lines, and an ioctl's macro and type.
 #[test]
 fn macro_definitions_are_attributed_to_the_active_definition() {
     use uapi_frontend::extract::direct;

@@ -15,7 +15,6 @@
 #![allow(unsafe_code, non_upper_case_globals)]
 
 use super::libclang_eval::{self, spelling, text};
-use super::macro_facts::FileMacros;
 use crate::model::{Arch, BitRange, Field, Record, RecordKind};
 use clang_sys::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -63,88 +62,36 @@ pub fn read_header(
     arch: Arch,
 ) -> Result<Direct, Failure> {
     let candidates = macro_candidates(header_text);
-    let include = libclang_eval::include_line(header).map_err(Failure::Compile)?;
+    let mut source = libclang_eval::include_line(header).map_err(Failure::Compile)?;
+    source.push_str(&format!("void {FUNCTION}(void) {{\n"));
+    for m in &candidates {
+        source.push_str(&format!("__auto_type {PREFIX}{m} = ({m});\n"));
+    }
+    source.push_str("}\n");
     // One translation unit per thread and argument list, parsed again for each header: a
     // reparse keeps the compiler invocation and the file manager, so clang's driver (option
     // parsing, the search for a GCC installation) runs once per thread rather than once per
     // header. The main file's name is therefore fixed per argument list.
     let args = unit_args(clang_args);
     let bad = |e: std::ffi::NulError| Failure::Libclang(e.to_string());
-    let guarded = CString::new(evaluation(&include, &candidates, true)).map_err(bad)?;
+    let c_source = CString::new(source).map_err(bad)?;
     let c_header = CString::new(header).map_err(bad)?;
     libclang_eval::load().map_err(Failure::Libclang)?;
     PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
-        let predefined = parser_for(&mut parsers, &args, true)?.predefined()?;
-        // SAFETY: see `Parser`; a translation unit lives until its parser parses again or is
-        // dropped, and is read only before that.
-        unsafe {
-            // First without the preprocessing record; the texts decide whether that suffices.
-            let parser = parser_for(&mut parsers, &args, false)?;
-            let tu = parser.parse(&guarded, header)?;
-            let plain = Plain {
-                header_text,
-                predefined: &predefined,
-                files: &mut parser.files,
-            };
-            let unit = Unit {
-                tu,
-                c_file: &parser.c_file,
-                c_header: &c_header,
-                header,
-                arch,
-            };
-            if let Some(direct) = read_unit(&unit, &candidates, Some(plain))? {
-                return Ok(direct);
+        let parser = match parsers.iter().position(|p| p.args == args) {
+            Some(i) => &mut parsers[i],
+            None => {
+                parsers.push(Parser::new(args)?);
+                parsers.last_mut().expect("just pushed")
             }
-            let source = CString::new(evaluation(&include, &candidates, false)).map_err(bad)?;
-            let parser = parser_for(&mut parsers, &args, true)?;
-            let tu = parser.parse(&source, header)?;
-            let unit = Unit {
-                tu,
-                c_file: &parser.c_file,
-                c_header: &c_header,
-                header,
-                arch,
-            };
-            Ok(read_unit(&unit, &candidates, None)?.expect("read with the record"))
+        };
+        // SAFETY: see `Parser`; the translation unit lives until the parser is dropped.
+        unsafe {
+            let tu = parser.parse(&c_source, header)?;
+            read_unit(tu, &parser.c_file, &c_header, header, candidates, arch)
         }
     })
-}
-
-/// The main file: the header's include line and a function naming every candidate macro. With
-/// `guarded`, each name is looked at only where it is defined as a macro (`#ifdef`), so a value
-/// means "defined here as a macro", not an enumerator of the same name.
-fn evaluation(include: &str, candidates: &[String], guarded: bool) -> String {
-    let mut source = include.to_string();
-    source.push_str(&format!("void {FUNCTION}(void) {{\n"));
-    for m in candidates {
-        let line = format!("__auto_type {PREFIX}{m} = ({m});\n");
-        if guarded {
-            source.push_str(&format!("#ifdef {m}\n{line}#endif\n"));
-        } else {
-            source.push_str(&line);
-        }
-    }
-    source.push_str("}\n");
-    source
-}
-
-fn parser_for<'p>(
-    parsers: &'p mut Vec<Parser>,
-    args: &[String],
-    record: bool,
-) -> Result<&'p mut Parser, Failure> {
-    match parsers
-        .iter()
-        .position(|p| p.args == args && p.record == record)
-    {
-        Some(i) => Ok(&mut parsers[i]),
-        None => {
-            parsers.push(Parser::new(args.to_vec(), record));
-            Ok(parsers.last_mut().expect("just pushed"))
-        }
-    }
 }
 
 /// Drops every thread's translation unit for `clang_args`, once the headers read with them are
@@ -167,59 +114,25 @@ thread_local! {
     static PARSERS: std::cell::RefCell<Vec<Parser>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// A libclang index and translation unit for one argument list, reparsed for each header,
-/// with or without the detailed preprocessing record.
+/// A libclang index and translation unit for one argument list, reparsed for each header.
 struct Parser {
     args: Vec<String>,
-    record: bool,
     c_file: CString,
     index: CXIndex,
     tu: CXTranslationUnit,
-    /// The compiler's predefined macros (a parser with the record reads them once).
-    predefined: Option<std::rc::Rc<BTreeSet<String>>>,
-    /// The macro directives of every file read so far, by path.
-    files: HashMap<String, std::rc::Rc<FileMacros>>,
 }
 
 impl Parser {
-    fn new(args: Vec<String>, record: bool) -> Parser {
+    fn new(args: Vec<String>) -> Result<Parser, Failure> {
         let c_file = CString::new("/uapi-guard-direct.c").expect("no NUL");
         // SAFETY: creating an index has no preconditions; it is disposed of in `drop`.
         let index = unsafe { clang_createIndex(0, 0) };
-        Parser {
+        Ok(Parser {
             args,
-            record,
             c_file,
             index,
             tu: std::ptr::null_mut(),
-            predefined: None,
-            files: HashMap::new(),
-        }
-    }
-
-    /// The names of the macros the compiler defines before any file (`__x86_64__`, `linux`),
-    /// from an empty main file's preprocessing record.
-    fn predefined(&mut self) -> Result<std::rc::Rc<BTreeSet<String>>, Failure> {
-        if let Some(p) = &self.predefined {
-            return Ok(p.clone());
-        }
-        let empty = CString::new("").expect("no NUL");
-        let mut names = BTreeSet::new();
-        // SAFETY: the unit is read right after the parse, before anything parses again.
-        unsafe {
-            let tu = self.parse(&empty, "the predefined macros")?;
-            for c in children(clang_getTranslationUnitCursor(tu)) {
-                if clang_getCursorKind(c) == CXCursor_MacroDefinition {
-                    let (file, _, _) = expansion(clang_getCursorLocation(c));
-                    if file.is_null() {
-                        names.insert(spelling(c));
-                    }
-                }
-            }
-        }
-        let names = std::rc::Rc::new(names);
-        self.predefined = Some(names.clone());
-        Ok(names)
+        })
     }
 
     /// Parses `source` as the main file (the first time) or reparses it (every later time).
@@ -258,11 +171,7 @@ impl Parser {
             argv.len() as c_int,
             &mut unsaved,
             1 as c_uint,
-            if self.record {
-                CXTranslationUnit_DetailedPreprocessingRecord
-            } else {
-                CXTranslationUnit_None
-            },
+            CXTranslationUnit_DetailedPreprocessingRecord,
             &mut tu,
         );
         if tu.is_null() || code != CXError_Success {
@@ -287,127 +196,46 @@ impl Drop for Parser {
     }
 }
 
-/// A parsed translation unit and what it was parsed for.
-struct Unit<'a> {
-    tu: CXTranslationUnit,
-    c_file: &'a CString,
-    c_header: &'a CString,
-    header: &'a str,
-    arch: Arch,
-}
-
-/// What reading a unit without the preprocessing record needs: the header's text, the
-/// predefined macros and the cache of other files' macro directives.
-struct Plain<'a> {
-    header_text: &'a str,
-    predefined: &'a BTreeSet<String>,
-    files: &'a mut HashMap<String, std::rc::Rc<FileMacros>>,
-}
-
-/// Reads the parsed `unit`. With `plain` (a unit parsed without the preprocessing record) it
-/// gives `None` when the texts cannot say which definition of a candidate macro is active.
+/// Reads the parsed unit `tu` whose main file is `c_file`.
 unsafe fn read_unit(
-    unit: &Unit<'_>,
-    candidates: &[String],
-    plain: Option<Plain<'_>>,
-) -> Result<Option<Direct>, Failure> {
-    let tu = unit.tu;
-    let main_file = clang_getFile(tu, unit.c_file.as_ptr());
-    if let Some(message) = first_error(tu, main_file) {
-        return Err(Failure::Compile(message));
-    }
-    let header_file = clang_getFile(tu, unit.c_header.as_ptr());
-    let header_len = plain.as_ref().map_or(0, |p| p.header_text.len());
-    let definitions = match plain {
-        Some(plain) => match plain_definitions(tu, main_file, unit.header, candidates, plain) {
-            Some(d) => Some(d),
-            None => return Ok(None),
-        },
-        None => None,
-    };
-    let mut walk = Walk {
-        tu,
-        arch: unit.arch,
-        header_file,
-        main_file,
-        candidates: candidates.iter().cloned().collect(),
-        typedef_names: HashMap::new(),
-        macros: BTreeMap::new(),
-        values: BTreeMap::new(),
-        records: Vec::new(),
-        enumerators: Vec::new(),
-        reserved: None,
-    };
-    walk.run();
-    if let Some(definitions) = definitions {
-        // Guarded evaluation: a value means the macro is defined, and its one definition is
-        // the header's.
-        for (name, lines) in definitions {
-            if walk.values.contains_key(&name) {
-                let Some(tokens) = walk.definition_tokens(&name, lines, header_len) else {
-                    return Ok(None);
-                };
-                walk.macros.insert(
-                    name,
-                    MacroSeen {
-                        defined_here: true,
-                        tokens,
-                    },
-                );
-            }
-        }
-    }
-    match walk.reserved.take() {
-        Some(name) => Err(Failure::Compile(format!(
-            "{}: the headers define `{name}`, which uapi-guard's macro evaluation relies on; \
-             refused rather than read wrong values",
-            unit.header
-        ))),
-        None => Ok(Some(walk.finish())),
-    }
-}
-
-/// The lines of each candidate's one definition in the header, when the texts of the unit's
-/// files show it is the only one (see [`macro_facts`](super::macro_facts)).
-unsafe fn plain_definitions(
     tu: CXTranslationUnit,
-    main_file: CXFile,
+    c_file: &CString,
+    c_header: &CString,
     header: &str,
-    candidates: &[String],
-    plain: Plain<'_>,
-) -> Option<BTreeMap<String, (u32, u32)>> {
-    extern "C" fn push(file: CXFile, _: *mut CXSourceLocation, _: c_uint, data: CXClientData) {
-        // SAFETY: `data` is the Vec passed below, alive for the whole visit.
-        unsafe { (*data.cast::<Vec<CXFile>>()).push(file) };
-    }
-    let mut files: Vec<CXFile> = Vec::new();
-    clang_getInclusions(tu, push, (&mut files as *mut Vec<CXFile>).cast());
-    let own = FileMacros::of(plain.header_text);
-    let mut others = Vec::new();
-    for file in files {
-        if file.is_null() || (!main_file.is_null() && clang_File_isEqual(file, main_file) != 0) {
-            continue;
-        }
-        let name = text(clang_getFileName(file));
-        if name == header {
-            continue;
-        }
-        let facts = match plain.files.get(&name) {
-            Some(f) => f.clone(),
+    candidates: Vec<String>,
+    arch: Arch,
+) -> Result<Direct, Failure> {
+    {
+        let main_file = clang_getFile(tu, c_file.as_ptr());
+        let result = match first_error(tu, main_file) {
+            Some(message) => Err(Failure::Compile(message)),
             None => {
-                let path = std::path::Path::new(&name);
-                let text =
-                    crate::input::read_text_bounded(path, crate::input::HEADER_LIMIT).ok()?;
-                let f = std::rc::Rc::new(FileMacros::of(&text));
-                plain.files.insert(name, f.clone());
-                f
+                let header_file = clang_getFile(tu, c_header.as_ptr());
+                let mut walk = Walk {
+                    tu,
+                    arch,
+                    header_file,
+                    main_file,
+                    candidates: candidates.into_iter().collect(),
+                    typedef_names: HashMap::new(),
+                    macros: BTreeMap::new(),
+                    values: BTreeMap::new(),
+                    records: Vec::new(),
+                    enumerators: Vec::new(),
+                    reserved: None,
+                };
+                walk.run();
+                match walk.reserved.take() {
+                    Some(name) => Err(Failure::Compile(format!(
+                        "{header}: the headers define `{name}`, which uapi-guard's macro \
+                         evaluation relies on; refused rather than read wrong values"
+                    ))),
+                    None => Ok(walk.finish()),
+                }
             }
         };
-        others.push(facts);
+        result
     }
-    let others: Vec<&FileMacros> = others.iter().map(|f| f.as_ref()).collect();
-    let reserved = |n: &str| n == "__auto_type" || n.starts_with(FUNCTION);
-    super::macro_facts::plain_definitions(candidates, &own, &others, plain.predefined, reserved)
 }
 
 /// Object-like macros the header text defines with a body that can stand in an expression
@@ -645,39 +473,6 @@ impl Walk {
         !file.is_null()
             && !self.header_file.is_null()
             && clang_File_isEqual(file, self.header_file) != 0
-    }
-
-    /// The tokens of the header's definition of `name`, which spans lines `first..next`, from
-    /// the name on (what the preprocessing record's definition extent gives).
-    unsafe fn definition_tokens(
-        &self,
-        name: &str,
-        (first, next): (u32, u32),
-        header_len: usize,
-    ) -> Option<Vec<String>> {
-        let start = clang_getLocation(self.tu, self.header_file, first, 1);
-        let end = if next == u32::MAX {
-            clang_getLocationForOffset(self.tu, self.header_file, header_len as c_uint)
-        } else {
-            clang_getLocation(self.tu, self.header_file, next, 1)
-        };
-        let mut tokens: *mut CXToken = std::ptr::null_mut();
-        let mut count: c_uint = 0;
-        clang_tokenize(self.tu, clang_getRange(start, end), &mut tokens, &mut count);
-        let mut words = Vec::with_capacity(count as usize);
-        for i in 0..count as usize {
-            let token = *tokens.add(i);
-            let (_, line, _) = expansion(clang_getTokenLocation(self.tu, token));
-            if line >= next {
-                break;
-            }
-            words.push(text(clang_getTokenSpelling(self.tu, token)));
-        }
-        if !tokens.is_null() {
-            clang_disposeTokens(self.tu, tokens, count);
-        }
-        let at = words.iter().position(|w| w == "define")?;
-        (words.get(at + 1).map(String::as_str) == Some(name)).then(|| words.split_off(at + 1))
     }
 
     unsafe fn tokens(&self, cursor: CXCursor) -> Vec<String> {

@@ -7,7 +7,6 @@
 //! (members of anonymous aggregates, bitfields) are left for the probe.
 
 pub mod direct;
-mod macro_facts;
 mod libclang_eval;
 mod rust_items;
 
