@@ -36,17 +36,36 @@ pub fn bench(runs: usize, all_runs: usize) -> Result<ExitCode> {
     let strings = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
 
     let mut vfio_args = vec!["snapshot".to_string()];
-    for h in util::output(Command::new(&guard).args(["headers", "--set", "vfio"]))?.split_whitespace() {
+    for h in
+        util::output(Command::new(&guard).args(["headers", "--set", "vfio"]))?.split_whitespace()
+    {
         vfio_args.extend(["--header".to_string(), h.to_string()]);
     }
     vfio_args.extend(strings(&["--arch", "all", "--kernel-version", "bench"]));
     let vfio = median_time(&guard, &vfio_args, runs)?;
-    let all_args = strings(&["snapshot", "--set", "all", "--arch", "x86_64", "--kernel-version", "bench"]);
+    let all_args = strings(&[
+        "snapshot",
+        "--set",
+        "all",
+        "--arch",
+        "x86_64",
+        "--kernel-version",
+        "bench",
+    ]);
     let all = median_time(&guard, &all_args, all_runs)?;
-    let headers = util::output(Command::new(&guard).args(["headers", "--set", "all", "--arch", "x86_64"]))?
-        .lines()
-        .count();
-    let probe_args = strings(&["snapshot", "--set", "vfio", "--arch", "all", "--kernel-version", "bench"]);
+    let headers =
+        util::output(Command::new(&guard).args(["headers", "--set", "all", "--arch", "x86_64"]))?
+            .lines()
+            .count();
+    let probe_args = strings(&[
+        "snapshot",
+        "--set",
+        "vfio",
+        "--arch",
+        "all",
+        "--kernel-version",
+        "bench",
+    ]);
     let probe = median_time(&guard, &probe_args, all_runs)?;
     println!(
         "{:<52} {:>8} s  (median of {runs}; target < 0.5 s)",
@@ -65,9 +84,8 @@ pub fn bench(runs: usize, all_runs: usize) -> Result<ExitCode> {
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// Runs `job` on every item with `threads` threads.
@@ -90,7 +108,15 @@ fn parallel<T: Sync>(items: &[T], threads: usize, job: impl Fn(&T) + Sync) {
 fn dump_header(root: &Path, header: &str, out: &Path) -> Result<()> {
     let object = out.with_extension("o");
     let mut gcc = Command::new("gcc")
-        .args(["-x", "c", "-", "-c", "-g", "-fno-eliminate-unused-debug-types", "-I"])
+        .args([
+            "-x",
+            "c",
+            "-",
+            "-c",
+            "-g",
+            "-fno-eliminate-unused-debug-types",
+            "-I",
+        ])
         .arg(root)
         .arg("-I")
         .arg(root.join("x86_64-linux-gnu"))
@@ -107,7 +133,13 @@ fn dump_header(root: &Path, header: &str, out: &Path) -> Result<()> {
     }
     let xml = out.with_extension("xml");
     let dumped = Command::new("abidw")
-        .args(["--load-all-types", "--no-corpus-path", "--no-comp-dir-path", "--type-id-style", "hash"])
+        .args([
+            "--load-all-types",
+            "--no-corpus-path",
+            "--no-comp-dir-path",
+            "--type-id-style",
+            "hash",
+        ])
         .arg("--out-file")
         .arg(&xml)
         .arg(&object)
@@ -165,17 +197,29 @@ fn summary(report: &Path) -> Result<String> {
 }
 
 /// Runs uapi-guard's check of `old` against `new`; seconds (one decimal) and exit status.
-fn guard_check(guard: &Path, old: &Path, new: &Path, arch: &str, work: &Path, name: &str) -> Result<(String, i32)> {
+fn guard_check(
+    guard: &Path,
+    old: &Path,
+    new: &Path,
+    arch: &str,
+    work: &Path,
+    name: &str,
+) -> Result<(String, i32)> {
     let start = Instant::now();
     let status = Command::new(guard)
         .arg("check")
         .arg(old)
         .arg(new)
-        .args(["--set", "all", "--arch", arch, "--format", "json", "--output"])
+        .args([
+            "--set", "all", "--arch", arch, "--format", "json", "--output",
+        ])
         .arg(work.join(format!("{name}.json")))
         .stderr(std::fs::File::create(work.join(format!("{name}.err")))?)
         .status()?;
-    Ok((format!("{:.1}", start.elapsed().as_secs_f64()), status.code().unwrap_or(-1)))
+    Ok((
+        format!("{:.1}", start.elapsed().as_secs_f64()),
+        status.code().unwrap_or(-1),
+    ))
 }
 
 /// Compares uapi-guard's full check with the kernel's own method (scripts/check-uapi.sh: compile
@@ -229,7 +273,10 @@ pub fn abidiff(old: Option<PathBuf>, new: Option<PathBuf>) -> Result<ExitCode> {
     parallel(&xmls, jobs, |x| {
         let (o, n) = (work.join("old").join(x), work.join("new").join(x));
         if !n.is_file() {
-            removed.lock().unwrap_or_else(|e| e.into_inner()).push(x.clone());
+            removed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(x.clone());
             return;
         }
         let diff = work.join("old").join(format!("{x}.diff"));
@@ -247,7 +294,10 @@ pub fn abidiff(old: Option<PathBuf>, new: Option<PathBuf>) -> Result<ExitCode> {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push((x.clone(), status.code().unwrap_or(-1))),
-            Err(e) => failures.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{x}: {e}")),
+            Err(e) => failures
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(format!("{x}: {e}")),
         }
     });
     let theirs = format!("{:.1}", start.elapsed().as_secs_f64());
@@ -274,9 +324,8 @@ pub fn abidiff(old: Option<PathBuf>, new: Option<PathBuf>) -> Result<ExitCode> {
         }
     }
     let report = |name: &str, rc: i32| {
-        summary(&work.join(format!("{name}.json"))).unwrap_or_else(|_| {
-            format!("no report (exit {rc}, see {}/{name}.err)", work.display())
-        })
+        summary(&work.join(format!("{name}.json")))
+            .unwrap_or_else(|_| format!("no report (exit {rc}, see {}/{name}.err)", work.display()))
     };
     println!(
         "{:<34} {:>8} s  exit {ours_rc}: {}",
@@ -308,6 +357,9 @@ pub fn abidiff(old: Option<PathBuf>, new: Option<PathBuf>) -> Result<ExitCode> {
         "ratio (abidiff method, x86_64 / uapi-guard, 7 architectures): {}x (target > 1)",
         ratio(&theirs, &ours_all)
     );
-    println!("details: {} (uapi-guard.json, abidiff.codes, old/*.diff)", work.display());
+    println!(
+        "details: {} (uapi-guard.json, abidiff.codes, old/*.diff)",
+        work.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

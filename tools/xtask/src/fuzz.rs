@@ -9,7 +9,6 @@ use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use soft_iommu::hazard::Hazard;
 use std::ffi::OsString;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
@@ -411,7 +410,9 @@ pub fn main(verb: Verb) -> Result<ExitCode> {
             }
             return Ok(ExitCode::from(u8::try_from(run.rc).unwrap_or(1)));
         }
-        Verb::Smoke { seconds } => return smoke_or_nightly(&top, &fuzzer, &targets, seconds, false),
+        Verb::Smoke { seconds } => {
+            return smoke_or_nightly(&top, &fuzzer, &targets, seconds, false)
+        }
         Verb::Nightly { seconds } => {
             return smoke_or_nightly(&top, &fuzzer, &targets, seconds, true)
         }
@@ -426,7 +427,15 @@ pub fn main(verb: Verb) -> Result<ExitCode> {
             seconds,
             runs,
             fixed_seconds,
-        } => return hunt(&fuzzer, &targets, seconds, runs, fixed_seconds.unwrap_or(seconds)),
+        } => {
+            return hunt(
+                &fuzzer,
+                &targets,
+                seconds,
+                runs,
+                fixed_seconds.unwrap_or(seconds),
+            )
+        }
         Verb::Coverage { .. } | Verb::Mutant { .. } => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
@@ -484,7 +493,9 @@ fn smoke_or_nightly(
             if nightly {
                 let minimised = fuzzer.tmin(t, &artifact)?;
                 keep_regression(top, t, minimised.as_deref().unwrap_or(&artifact))?;
-                eprintln!("fuzz: minimised into corpora/regressions/{t}/; add a named unit test for it");
+                eprintln!(
+                    "fuzz: minimised into corpora/regressions/{t}/; add a named unit test for it"
+                );
             }
         }
         if nightly && crashes == 0 {
@@ -564,8 +575,14 @@ fn coverage(top: &Path, only: Option<String>) -> Result<ExitCode> {
         Some(p) => p,
         None => {
             let mut add = Command::new("rustup");
-            add.args(["component", "add", "--toolchain", "nightly", "llvm-tools-preview"])
-                .stdout(std::io::stderr());
+            add.args([
+                "component",
+                "add",
+                "--toolchain",
+                "nightly",
+                "llvm-tools-preview",
+            ])
+            .stdout(std::io::stderr());
             util::run(&mut add)?;
             find_llvm_cov()?.context("llvm-cov not found after installing llvm-tools-preview")?
         }
@@ -584,7 +601,10 @@ fn coverage(top: &Path, only: Option<String>) -> Result<ExitCode> {
         Some(t) => vec![t],
         None => targets(top)?.into_iter().map(|t| t.name).collect(),
     };
-    println!("{:<16} {:>10} {:>10} {:>10}", "target", "regions", "functions", "lines");
+    println!(
+        "{:<16} {:>10} {:>10} {:>10}",
+        "target", "regions", "functions", "lines"
+    );
     for t in &names {
         Command::new("cargo")
             .args(["+nightly", "fuzz", "coverage", t])
@@ -619,7 +639,13 @@ fn coverage(top: &Path, only: Option<String>) -> Result<ExitCode> {
         if let Some(total) = text.lines().find(|l| l.starts_with("TOTAL")) {
             let f: Vec<&str> = total.split_whitespace().collect();
             let field = |i: usize| f.get(i).copied().unwrap_or_default();
-            println!("{:<16} {:>10} {:>10} {:>10}", t, field(3), field(6), field(9));
+            println!(
+                "{:<16} {:>10} {:>10} {:>10}",
+                t,
+                field(3),
+                field(6),
+                field(9)
+            );
         }
     }
     println!(
@@ -671,19 +697,18 @@ fn speed(top: &Path, fuzzer: &Fuzzer, targets: &[Target], seconds: u64) -> Resul
     let empty = exec_per_sec(top, fuzzer, EMPTY_TARGET, seconds, &[])?;
     println!(
         "{:<16} {:>10} {:>10} {:>10} {:>10} {:>10}  (sanitizer: {}, {} s each)",
-        "target",
-        "exec/s",
-        "empty",
-        "no-oracle",
-        "/empty",
-        "/no-oracle",
-        fuzzer.sanitizer,
-        seconds
+        "target", "exec/s", "empty", "no-oracle", "/empty", "/no-oracle", fuzzer.sanitizer, seconds
     );
     for t in targets {
         let with_oracle = exec_per_sec(top, fuzzer, &t.name, seconds, &[])?;
         let without = if t.oracle_switch {
-            exec_per_sec(top, fuzzer, &t.name, seconds, &[("UAPI_GUARD_ORACLE", "off")])?
+            exec_per_sec(
+                top,
+                fuzzer,
+                &t.name,
+                seconds,
+                &[("UAPI_GUARD_ORACLE", "off")],
+            )?
         } else {
             "-".to_string()
         };
@@ -760,7 +785,10 @@ fn hunt(
         );
     }
     for old in fuzzer.crash_artifacts(HUNT_TARGET)? {
-        if old.file_name().is_some_and(|n| n.to_string_lossy().starts_with("crash-")) {
+        if old
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("crash-"))
+        {
             std::fs::remove_file(old)?;
         }
     }
@@ -780,7 +808,12 @@ fn hunt(
             println!("  {t}: no violation");
         } else {
             println!("  {t}: VIOLATION");
-            for line in run.log.lines().filter(|l| l.contains("oracle violation")).take(3) {
+            for line in run
+                .log
+                .lines()
+                .filter(|l| l.contains("oracle violation"))
+                .take(3)
+            {
                 println!("{line}");
             }
             return Ok(ExitCode::FAILURE);

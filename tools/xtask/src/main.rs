@@ -18,7 +18,10 @@ use std::process::ExitCode;
 pub const SUITES: [&str; 4] = ["bullseye", "bookworm", "trixie", "sid"];
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "The project's tasks: fuzzing, snapshots, benchmarks")]
+#[command(
+    name = "cargo xtask",
+    about = "The project's tasks: fuzzing, snapshots, benchmarks"
+)]
 struct Cli {
     #[command(subcommand)]
     task: Task,

@@ -40,7 +40,8 @@ fn find_mutant(top: &Path, name: &str) -> Result<Option<Mutant>> {
             .args(["mutants", "--list", "--json", "--diff"])
             .current_dir(top),
     )?;
-    let all: serde_json::Value = serde_json::from_str(&json).context("parsing cargo mutants --list --json")?;
+    let all: serde_json::Value =
+        serde_json::from_str(&json).context("parsing cargo mutants --list --json")?;
     let found = all
         .as_array()
         .context("cargo mutants --list --json: not an array")?
@@ -58,10 +59,19 @@ fn find_mutant(top: &Path, name: &str) -> Result<Option<Mutant>> {
 fn sync_scratch(top: &Path, scratch: &Path) -> Result<()> {
     let list = util::output(
         Command::new("git")
-            .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+            .args([
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ])
             .current_dir(top),
     )?;
-    for name in list.split('\0').filter(|n| !n.is_empty() && !n.starts_with("corpora/")) {
+    for name in list
+        .split('\0')
+        .filter(|n| !n.is_empty() && !n.starts_with("corpora/"))
+    {
         let from = top.join(name);
         let to = scratch.join(name);
         let meta = match std::fs::symlink_metadata(&from) {
@@ -192,7 +202,9 @@ fn run(top: &Path, name: &str, seconds: u64, target: Option<&str>) -> Result<Exi
         let reason = run
             .log
             .lines()
-            .find(|l| l.contains("panicked") || l.contains("oracle violation") || l.contains("ERROR"))
+            .find(|l| {
+                l.contains("panicked") || l.contains("oracle violation") || l.contains("ERROR")
+            })
             .unwrap_or_default();
         println!("killed by {t} after {elapsed:.1} s: {}", reason.trim());
         let minimised = fuzzer.tmin(t, &artifact)?;

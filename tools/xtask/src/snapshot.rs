@@ -34,10 +34,9 @@ fn kernel_version(include_root: &Path) -> Result<String> {
     for line in text.lines() {
         let mut words = line.split_whitespace();
         if words.next() == Some("#define") && words.next() == Some("LINUX_VERSION_CODE") {
-            let code: u64 = words
-                .next()
-                .and_then(|w| w.parse().ok())
-                .with_context(|| format!("{}: LINUX_VERSION_CODE is not a number", path.display()))?;
+            let code: u64 = words.next().and_then(|w| w.parse().ok()).with_context(|| {
+                format!("{}: LINUX_VERSION_CODE is not a number", path.display())
+            })?;
             return Ok(format!("{}.{}", code / 65536, (code / 256) % 256));
         }
     }
@@ -60,7 +59,15 @@ fn snapshot(
     cmd.arg("snapshot")
         .arg("--headers")
         .arg(include_root)
-        .args(["--set", "vfio", "--arch", "all", "--kernel-version", version, "--out"])
+        .args([
+            "--set",
+            "vfio",
+            "--arch",
+            "all",
+            "--kernel-version",
+            version,
+            "--out",
+        ])
         .arg(&new)
         .stdout(Stdio::null());
     util::run(&mut cmd)?;
@@ -93,7 +100,7 @@ riscv64, ppc64le and s390x. `bindings/` holds bindgen's Rust for x86_64, compile
 Packages:
 {}
 
-Regenerate: `make snapshot` (runs `tools/scripts/snapshot-all.sh`); check: `make check-snapshots`.",
+Regenerate: `make snapshot` (runs `cargo xtask snapshot`); check: `make check-snapshots`.",
         packages.join("\n")
     )
 }

@@ -22,9 +22,7 @@ pub fn median<T: PartialOrd + Copy>(values: &[T]) -> Option<T> {
 
 /// Runs `cmd`, failing unless it exits 0.
 pub fn run(cmd: &mut Command) -> Result<()> {
-    let status = cmd
-        .status()
-        .with_context(|| format!("running {cmd:?}"))?;
+    let status = cmd.status().with_context(|| format!("running {cmd:?}"))?;
     if !status.success() {
         bail!("{cmd:?} failed ({status})");
     }
@@ -92,5 +90,9 @@ pub fn count_files(dir: &Path) -> usize {
 /// The hex SHA-1 of a file (`sha1sum`).
 pub fn sha1_hex(path: &Path) -> Result<String> {
     let out = output(Command::new("sha1sum").arg(path))?;
-    Ok(out.split_whitespace().next().unwrap_or_default().to_string())
+    Ok(out
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string())
 }
