@@ -87,6 +87,27 @@ fn hazard_seeds_break_v1() {
 }
 
 #[test]
+fn with_the_oracle_off_nothing_is_reported() {
+    // `cargo xtask fuzz speed` runs the targets with UAPI_GUARD_ORACLE=off: the same operations on
+    // the model alone, so even v1's hazards and a wrong copy_struct pass unreported.
+    for f in files("ioctl_bytes") {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(harness::ioctl_bytes(&bytes, &[Profile::V1], Oracle::Off).is_ok());
+    }
+    for f in files("invalidate_ops") {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(harness::invalidate_ops(&bytes, &[Profile::V1], Oracle::Off).is_ok());
+    }
+    for f in files("copy_struct") {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(harness::copy_struct(&bytes, Oracle::Off).is_ok());
+    }
+    assert_eq!(Oracle::from_setting(Some("off")), Oracle::Off);
+    assert_eq!(Oracle::from_setting(Some("on")), Oracle::On);
+    assert_eq!(Oracle::from_setting(None), Oracle::On);
+}
+
+#[test]
 fn truncated_empty_and_oversized_inputs_are_decoded_not_crashed() {
     let mut big = vec![0u8; 1 << 20];
     for (i, b) in big.iter_mut().enumerate() {

@@ -158,14 +158,10 @@ impl Run {
 
     /// The coverage (`cov:`) of libFuzzer's last status line, or an empty string.
     pub fn cov(&self) -> String {
-        let last = self
-            .log
-            .lines()
-            .filter(|l| {
-                l.strip_prefix('#')
-                    .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-            })
-            .last();
+        let last = self.log.lines().rev().find(|l| {
+            l.strip_prefix('#')
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        });
         last.and_then(|l| l.split_once("cov: "))
             .map(|(_, rest)| rest.chars().take_while(|c| c.is_ascii_digit()).collect())
             .unwrap_or_default()
