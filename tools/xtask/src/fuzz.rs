@@ -725,6 +725,15 @@ fn speed(top: &Path, fuzzer: &Fuzzer, targets: &[Target], seconds: u64) -> Resul
     Ok(())
 }
 
+/// The median and the worst of a hazard's times to discovery, a run that did not find it (`None`)
+/// counting as slower than any that did.
+fn median_and_worst(times: &[Option<f64>]) -> (Option<f64>, Option<f64>) {
+    let key: Vec<f64> = times.iter().map(|t| t.unwrap_or(f64::INFINITY)).collect();
+    let as_time = |k: f64| k.is_finite().then_some(k);
+    let worst = key.iter().copied().reduce(f64::max);
+    (median(&key).and_then(as_time), worst.and_then(as_time))
+}
+
 fn hunt(
     fuzzer: &Fuzzer,
     targets: &[Target],
@@ -762,21 +771,13 @@ fn hunt(
             let found = run.rc != 0 && run.log.contains("oracle violation");
             times.push(found.then_some(elapsed));
         }
-        // Not found sorts after every time.
-        let key: Vec<f64> = times.iter().map(|t| t.unwrap_or(f64::INFINITY)).collect();
-        let as_time = |k: f64| k.is_finite().then_some(k);
-        let middle = median(&key).and_then(as_time);
-        let worst = key.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (middle, worst) = median_and_worst(&times);
         let all: Vec<String> = times.iter().map(|t| shown(*t)).collect();
         println!(
             "{:<16} {:>8} {:>8}  {}",
             hazard.name(),
             shown(middle),
-            if key.is_empty() {
-                String::new()
-            } else {
-                shown(as_time(worst))
-            },
+            shown(worst),
             all.join(" ")
         );
     }
@@ -788,11 +789,13 @@ fn hunt(
             std::fs::remove_file(old)?;
         }
     }
-    let fixed: Vec<&str> = targets
+    // The targets that check the fixed profiles, the hunted one first.
+    let mut fixed: Vec<&str> = targets
         .iter()
         .filter(|t| t.reads_profiles)
         .map(|t| t.name.as_str())
         .collect();
+    fixed.sort_by_key(|t| *t != HUNT_TARGET);
     println!(
         "fixed profiles, {}, {fixed_seconds} s each:",
         fixed.join(" and ")
@@ -816,4 +819,48 @@ fn hunt(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_is_the_lower_middle_and_misses_count_as_slowest() {
+        assert_eq!(
+            median_and_worst(&[Some(3.0), Some(1.0), Some(2.0)]),
+            (Some(2.0), Some(3.0))
+        );
+        assert_eq!(
+            median_and_worst(&[Some(4.0), None, Some(1.0), Some(2.0)]),
+            (Some(2.0), None)
+        );
+        assert_eq!(median_and_worst(&[None, None, Some(1.0)]), (None, None));
+        assert_eq!(median_and_worst(&[]), (None, None));
+    }
+
+    #[test]
+    fn libfuzzer_stats_and_coverage_are_read_from_the_log() {
+        let run = Run {
+            log: "#2\tINITED cov: 12 ft: 3\n#4096\tpulse  cov: 40 ft: 9\nstat::number_of_executed_units: 9\nstat::average_exec_per_sec:     1234\n".into(),
+            rc: 0,
+        };
+        assert_eq!(run.exec_per_sec(), "1234");
+        assert_eq!(run.cov(), "40");
+    }
+
+    #[test]
+    fn the_targets_come_from_fuzz_cargo_toml_without_the_empty_one() {
+        let top = util::top().unwrap();
+        let targets = targets(&top).unwrap();
+        let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+        assert!(names.contains(&"ioctl_bytes") && names.contains(&"mbox_parse"));
+        assert!(!names.contains(&EMPTY_TARGET));
+        let switchable: Vec<&str> = targets
+            .iter()
+            .filter(|t| t.oracle_switch)
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(switchable, ["ioctl_bytes", "copy_struct", "invalidate_ops"]);
+    }
 }

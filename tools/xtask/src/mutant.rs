@@ -199,13 +199,15 @@ fn run(top: &Path, name: &str, seconds: u64, target: Option<&str>) -> Result<Exi
             eprintln!("mutant: {t}: survived {seconds} s");
             continue;
         };
-        let reason = run
-            .log
-            .lines()
-            .find(|l| {
-                l.contains("panicked") || l.contains("oracle violation") || l.contains("ERROR")
-            })
-            .unwrap_or_default();
+        // The panic's location and its message (the line after), or libFuzzer's error.
+        let lines: Vec<&str> = run.log.lines().collect();
+        let reason = match lines.iter().position(|l| l.contains("panicked at")) {
+            Some(i) => lines[i..(i + 2).min(lines.len())].join(" "),
+            None => lines
+                .iter()
+                .find(|l| l.contains("ERROR"))
+                .map_or_else(String::new, |l| l.to_string()),
+        };
         println!("killed by {t} after {elapsed:.1} s: {}", reason.trim());
         let minimised = fuzzer.tmin(t, &artifact)?;
         let input = minimised.unwrap_or(artifact);
