@@ -8,7 +8,6 @@ TARGET ?= invalidate_ops
 MUTANTS_SHARD ?=
 HUNT_RUNS ?= 3
 HUNT_FIXED_SECONDS ?= $(FUZZ_SECONDS)
-MUTANT ?=
 
 .PHONY: setup setup-fuzz run test check snapshot check-snapshots frontend-equivalence bench ci replay corpora \
 	fuzz fuzz-smoke fuzz-nightly fuzz-speed fuzz-coverage fuzz-mutant hunt oss-fuzz-test mutants
@@ -49,7 +48,7 @@ check-snapshots: setup
 ## trees, all seven architectures (fetched into .cache/ when missing); fails on any difference no
 ## known class of the bindgen path's errors explains, and on any number the probe disagrees with.
 frontend-equivalence: setup
-	suites=$$($(CARGO) xtask list suites); \
+	suites=$$($(CARGO) xtask list suites) || exit 1; \
 	for s in $$suites; do \
 		[ -d .cache/kernel-headers/$$s/usr/include/linux ] || tools/scripts/fetch-kernel-headers.sh $$s; \
 	done; \
@@ -96,9 +95,10 @@ fuzz-coverage: setup-fuzz
 	$(CARGO) xtask fuzz coverage
 
 ## Does fuzzing kill one cargo-mutants mutant? make fuzz-mutant MUTANT='<name from cargo mutants
-## --list>' FUZZ_SECONDS=60 (exit 0 killed, 1 survived, 2 unknown or unviable).
+## --list>' FUZZ_SECONDS=60 (exit 0 killed, 1 survived, 2 unknown or unviable). The name is read
+## from the environment, so quotes in it pass unchanged.
 fuzz-mutant: setup-fuzz
-	$(CARGO) xtask fuzz mutant "$(MUTANT)" $(FUZZ_SECONDS)
+	$(CARGO) xtask fuzz mutant "$$MUTANT" $(FUZZ_SECONDS)
 
 ## Time to rediscover each review hazard by fuzzing the v1 profile (HUNT_RUNS runs each, default 3),
 ## then the fixed profiles HUNT_FIXED_SECONDS each without a violation.
