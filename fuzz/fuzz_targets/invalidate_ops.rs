@@ -1,3 +1,3 @@
 #![no_main]
 include!("profiles.rs");
-libfuzzer_sys::fuzz_target!(|data: &[u8]| check(soft_iommu::harness::invalidate_ops(data, profiles())));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| check(soft_iommu::harness::invalidate_ops(data, profiles(), oracle())));

@@ -1,5 +1,12 @@
-// The profiles a target checks: the fixed ones, unless UAPI_GUARD_PROFILES names others. `make hunt`
-// sets UAPI_GUARD_PROFILES=v1 and UAPI_GUARD_HUNT=<hazard>, so only that hazard stops the run.
+// What the soft-iommu targets read from the environment, once per process:
+// - the profiles a target checks: the fixed ones, unless UAPI_GUARD_PROFILES names others.
+//   `cargo xtask fuzz hunt` sets UAPI_GUARD_PROFILES=v1 and UAPI_GUARD_HUNT=<hazard>, so only that
+//   hazard stops the run;
+// - the oracle switch: UAPI_GUARD_ORACLE=off runs the model alone, without the oracle's checks
+//   (`cargo xtask fuzz speed` measures the oracle's share of the time that way).
+// copy_struct.rs includes this file for oracle() alone, hence the allow(dead_code).
+
+#[allow(dead_code)]
 fn profiles() -> &'static [soft_iommu::Profile] {
     static PROFILES: std::sync::OnceLock<Vec<soft_iommu::Profile>> = std::sync::OnceLock::new();
     PROFILES.get_or_init(|| match std::env::var("UAPI_GUARD_PROFILES") {
@@ -8,6 +15,7 @@ fn profiles() -> &'static [soft_iommu::Profile] {
     })
 }
 
+#[allow(dead_code)]
 fn hunting() -> Option<soft_iommu::hazard::Hazard> {
     static HUNT: std::sync::OnceLock<Option<soft_iommu::hazard::Hazard>> = std::sync::OnceLock::new();
     *HUNT.get_or_init(|| {
@@ -17,6 +25,14 @@ fn hunting() -> Option<soft_iommu::hazard::Hazard> {
     })
 }
 
+fn oracle() -> soft_iommu::harness::Oracle {
+    static ORACLE: std::sync::OnceLock<soft_iommu::harness::Oracle> = std::sync::OnceLock::new();
+    *ORACLE.get_or_init(|| {
+        soft_iommu::harness::Oracle::from_setting(std::env::var("UAPI_GUARD_ORACLE").ok().as_deref())
+    })
+}
+
+#[allow(dead_code)]
 fn check(result: Result<(), soft_iommu::Violation>) {
     if let Err(v) = result {
         if soft_iommu::harness::reportable(&v, hunting()) {

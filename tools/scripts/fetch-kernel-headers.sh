@@ -9,13 +9,19 @@
 # apt is pointed at the machine's own configured Debian source with only the suite switched,
 # through a private configuration (sources, lists, caches and an empty dpkg status under the
 # cache), so the machine's apt state is never touched. Usage: fetch-kernel-headers.sh [SUITE...]
+# The suites (default) and the cross architectures are xtask's lists (`cargo xtask list suites`,
+# `cargo xtask list cross-arches`: tools/xtask and uapi-abi's Arch::ALL). This stays a script: it is
+# an installation step (apt downloads), called by `cargo xtask snapshot` for missing suites.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache="${UAPI_GUARD_CACHE:-$top/.cache}/kernel-headers"
+xtask_list() { (cd "$top" && cargo xtask list "$1"); }
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(bullseye bookworm trixie sid)
-cross_arches=(i386 arm64 armhf riscv64 ppc64el s390x)
+[ ${#suites[@]} -gt 0 ] || mapfile -t suites < <(xtask_list suites)
+[ ${#suites[@]} -gt 0 ] || { echo "fetch-kernel-headers: cargo xtask list suites failed" >&2; exit 1; }
+mapfile -t cross_arches < <(xtask_list cross-arches)
+[ ${#cross_arches[@]} -gt 0 ] || { echo "fetch-kernel-headers: cargo xtask list cross-arches failed" >&2; exit 1; }
 
 # The configured Debian archive: the first URIs of a deb822 source naming a "debian" suite, or the
 # first `deb` line of a classic sources.list.

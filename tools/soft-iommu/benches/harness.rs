@@ -1,7 +1,7 @@
 //! The fuzz targets' bodies without libFuzzer: inputs per second of each harness function over
 //! its committed corpus (`corpora/<target>/`), the ceiling a fuzz run can reach on this machine.
 
-use soft_iommu::harness::{self, FIXED_PROFILES};
+use soft_iommu::harness::{self, Oracle, FIXED_PROFILES};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -41,12 +41,12 @@ fn measure(target: &str, run: impl Fn(&[u8])) {
 fn main() {
     println!("{:<16} {:>7} {:>14}", "target", "inputs", "inputs/s");
     measure("ioctl_bytes", |d| {
-        let _ = harness::ioctl_bytes(d, &FIXED_PROFILES);
+        let _ = harness::ioctl_bytes(d, &FIXED_PROFILES, Oracle::On);
     });
     measure("copy_struct", |d| {
-        let _ = harness::copy_struct(d);
+        let _ = harness::copy_struct(d, Oracle::On);
     });
     measure("invalidate_ops", |d| {
-        let _ = harness::invalidate_ops(d, &FIXED_PROFILES);
+        let _ = harness::invalidate_ops(d, &FIXED_PROFILES, Oracle::On);
     });
 }

@@ -1,13 +1,17 @@
 //! The bodies of the fuzz targets, shared by `cargo fuzz` (fuzz/fuzz_targets/*.rs, one line each)
 //! and by the stable corpus replay in `cargo test`. Each takes the raw bytes libFuzzer hands a
 //! target and returns the first oracle violation as text; any input, of any length, is valid.
+//! Each also takes an [`Oracle`] switch: [`Oracle::Off`] runs the same operations without the
+//! oracle's checks (the fuzz targets read it once from `UAPI_GUARD_ORACLE`; every test passes
+//! [`Oracle::On`]).
 
 use crate::copy_struct;
 use crate::errno::Errno;
 use crate::fail_nth::FailNth;
 use crate::handlers::Profile;
 use crate::hazard::Hazard;
-use crate::ops::{run_raw_on, run_sequence_on, Op, RawIoctl, Violation};
+pub use crate::ops::Oracle;
+use crate::ops::{run_raw_with, run_sequence_on, run_sequence_with, Op, RawIoctl, Violation};
 use crate::usermem::{UserMemory, UserRange, PAGE_SIZE};
 use crate::world::World;
 use arbitrary::{Arbitrary, Unstructured};
@@ -72,7 +76,7 @@ fn on_copy_of<T>(start: &World, f: impl FnOnce(&mut World) -> T) -> T {
 /// profile (low two bits), the VFIO container (next two) and whether the argument ends at its
 /// page end (bit 4). The argument goes through the profile's parser and handler on warmed caches
 /// (a clone of [`warmed_world`]), under the oracle; a violation's trace starts after the warm-up.
-pub fn ioctl_bytes(data: &[u8], profiles: &[Profile]) -> Result<(), Violation> {
+pub fn ioctl_bytes(data: &[u8], profiles: &[Profile], oracle: Oracle) -> Result<(), Violation> {
     let Some((&selector, rest)) = data.split_first() else {
         return Ok(());
     };
@@ -98,14 +102,16 @@ pub fn ioctl_bytes(data: &[u8], profiles: &[Profile]) -> Result<(), Violation> {
             at_page_end,
         },
     };
-    on_copy_of(warmed_world(), |world| run_raw_on(world, profile, raw))
+    on_copy_of(warmed_world(), |world| {
+        run_raw_with(world, profile, raw, oracle)
+    })
 }
 
 /// `copy_struct`: `[ksize: u16][usize: u16][offset: u16][flags][fail_nth][bytes...]`.
 /// `copy_struct_from_user` must return what the reference returns (under an injected fault,
 /// `-EFAULT` is also right), and never read outside `[src, src + max(usize, ksize))` limited to
 /// what the rules allow: the bytes it copies and, when `usize > ksize`, the tail it checks.
-pub fn copy_struct(data: &[u8]) -> Result<(), String> {
+pub fn copy_struct(data: &[u8], oracle: Oracle) -> Result<(), String> {
     let word =
         |i: usize| u16::from_le_bytes([*data.get(i).unwrap_or(&0), *data.get(i + 1).unwrap_or(&0)]);
     let ksize = u64::from(word(0) % 512);
@@ -125,7 +131,7 @@ pub fn copy_struct(data: &[u8]) -> Result<(), String> {
     START.with(|start| {
         SCRATCH.with_borrow_mut(|mem| {
             mem.clone_from(start);
-            copy_struct_in(mem, ksize, usize_, offset, flags, fail_nth, bytes)
+            copy_struct_in(mem, ksize, usize_, offset, flags, fail_nth, bytes, oracle)
         })
     })
 }
@@ -134,7 +140,9 @@ pub fn copy_struct(data: &[u8]) -> Result<(), String> {
 /// request.
 const COPY_STRUCT_BASE: u64 = 0x40000;
 
-/// [`copy_struct`] on `mem`, holding the two zeroed pages at [`COPY_STRUCT_BASE`].
+/// [`copy_struct`] on `mem`, holding the two zeroed pages at [`COPY_STRUCT_BASE`]. With the
+/// oracle off, only `copy_struct_from_user` runs: no reference, no check of the reads.
+#[allow(clippy::too_many_arguments)]
 fn copy_struct_in(
     mem: &mut UserMemory,
     ksize: u64,
@@ -143,6 +151,7 @@ fn copy_struct_in(
     flags: u8,
     fail_nth: Option<u8>,
     bytes: &[u8],
+    oracle: Oracle,
 ) -> Result<(), String> {
     let base = COPY_STRUCT_BASE;
     let _ = mem.poke(
@@ -153,6 +162,11 @@ fn copy_struct_in(
         mem.unmap_page(base + PAGE_SIZE);
     }
     let src = base + offset;
+    if oracle == Oracle::Off {
+        let mut faults = FailNth::new(fail_nth.map(u32::from));
+        let _ = copy_struct::copy_struct_from_user(mem, &mut faults, ksize, src, usize_);
+        return Ok(());
+    }
     let expected = copy_struct::reference(mem, ksize, src, usize_);
     let mut faults = FailNth::new(fail_nth.map(u32::from));
     let got = copy_struct::copy_struct_from_user(mem, &mut faults, ksize, src, usize_);
@@ -180,7 +194,7 @@ fn copy_struct_in(
 
 /// `invalidate_ops`: a profile and a sequence of operations decoded with `arbitrary`, run under
 /// the oracle after every step.
-pub fn invalidate_ops(data: &[u8], profiles: &[Profile]) -> Result<(), Violation> {
+pub fn invalidate_ops(data: &[u8], profiles: &[Profile], oracle: Oracle) -> Result<(), Violation> {
     if profiles.is_empty() {
         return Ok(());
     }
@@ -197,7 +211,10 @@ pub fn invalidate_ops(data: &[u8], profiles: &[Profile]) -> Result<(), Violation
     }
     static FRESH: OnceLock<World> = OnceLock::new();
     let fresh = FRESH.get_or_init(World::new);
-    on_copy_of(fresh, |world| run_sequence_on(world, profiles[index], &ops)).map(|_| ())
+    on_copy_of(fresh, |world| {
+        run_sequence_with(world, profiles[index], &ops, oracle)
+    })
+    .map(|_| ())
 }
 
 /// Whether a fuzz target should report `v`: always in a normal run; in a hunt (`hunting` names a

@@ -396,16 +396,49 @@ pub fn run_sequence(profile: Profile, ops: &[Op]) -> Result<RunStats, Violation>
     run_sequence_on(&mut World::new(), profile, ops)
 }
 
+/// Whether a run checks the oracle after every ioctl. [`Oracle::Off`] applies the same operations
+/// to the model alone, for measuring how much of a fuzz target's time the oracle takes
+/// (`cargo xtask fuzz speed`); such a run never reports a violation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Oracle {
+    /// Every ioctl is checked (every test and every normal fuzz run).
+    #[default]
+    On,
+    /// No check: the model alone.
+    Off,
+}
+
+impl Oracle {
+    /// The switch from the value of the `UAPI_GUARD_ORACLE` environment variable: `off` turns the
+    /// oracle off; anything else, or no value, leaves it on.
+    pub fn from_setting(value: Option<&str>) -> Oracle {
+        match value {
+            Some("off") => Oracle::Off,
+            _ => Oracle::On,
+        }
+    }
+}
+
 /// Applies `ops` to `world` in `profile`, checking the oracle after every ioctl.
 pub fn run_sequence_on(
     world: &mut World,
     profile: Profile,
     ops: &[Op],
 ) -> Result<RunStats, Violation> {
+    run_sequence_with(world, profile, ops, Oracle::On)
+}
+
+/// [`run_sequence_on`], with the oracle on or off.
+pub fn run_sequence_with(
+    world: &mut World,
+    profile: Profile,
+    ops: &[Op],
+    oracle: Oracle,
+) -> Result<RunStats, Violation> {
     let mut stats = RunStats::default();
     let mut results = Vec::with_capacity(ops.len());
     for (step, op) in ops.iter().enumerate() {
-        let (result, verdict) = apply(world, profile, op);
+        let (result, verdict) = apply(world, profile, op, oracle);
         stats.ops += 1;
         results.push(result);
         match result {
@@ -473,7 +506,17 @@ impl RawIoctl<'_> {
 /// Runs one raw ioctl on `world` in `profile` under the oracle: [`run_sequence_on`] with the one
 /// operation `raw.to_op()`, without copying its bytes.
 pub fn run_raw_on(world: &mut World, profile: Profile, raw: RawIoctl<'_>) -> Result<(), Violation> {
-    let (result, verdict) = apply_raw(world, profile, raw);
+    run_raw_with(world, profile, raw, Oracle::On)
+}
+
+/// [`run_raw_on`], with the oracle on or off.
+pub fn run_raw_with(
+    world: &mut World,
+    profile: Profile,
+    raw: RawIoctl<'_>,
+    oracle: Oracle,
+) -> Result<(), Violation> {
+    let (result, verdict) = apply_raw(world, profile, raw, oracle);
     verdict.map_err(|finding| violation(profile, 0, finding, &[raw.to_op()], &[result]))
 }
 
@@ -526,7 +569,14 @@ fn call_checked(
     profile: Profile,
     call: Call,
     fail_nth: Option<u8>,
+    oracle: Oracle,
 ) -> (StepResult, Verdict) {
+    if oracle == Oracle::Off {
+        world.mem.clear_log();
+        let mut faults = FailNth::new(fail_nth.map(u32::from));
+        let result = ioctl(world, profile, call, &mut faults);
+        return (StepResult::Ioctl(result), Ok(()));
+    }
     let expected = oracle::expected(world, profile, call);
     let caches = world.iommu.caches;
     world.mem.clear_log();
@@ -544,7 +594,7 @@ fn vfio_call(container: u8, arg: u64) -> Call {
     }
 }
 
-fn apply(world: &mut World, profile: Profile, op: &Op) -> (StepResult, Verdict) {
+fn apply(world: &mut World, profile: Profile, op: &Op, oracle: Oracle) -> (StepResult, Verdict) {
     let done = (StepResult::Done, Ok(()));
     match op {
         Op::GuestMap {
@@ -589,7 +639,13 @@ fn apply(world: &mut World, profile: Profile, op: &Op) -> (StepResult, Verdict) 
         }
         Op::Vfio { arg, fail_nth } => {
             let addr = world.place_arg(&vfio_bytes(arg), arg.at_page_end);
-            call_checked(world, profile, vfio_call(arg.container, addr), *fail_nth)
+            call_checked(
+                world,
+                profile,
+                vfio_call(arg.container, addr),
+                *fail_nth,
+                oracle,
+            )
         }
         Op::Hwpt { arg, fail_nth } => {
             let (bytes, data) = hwpt_bytes(arg);
@@ -600,6 +656,7 @@ fn apply(world: &mut World, profile: Profile, op: &Op) -> (StepResult, Verdict) 
                 profile,
                 Call::HwptInvalidate { arg: addr },
                 *fail_nth,
+                oracle,
             )
         }
         Op::RawVfio {
@@ -614,6 +671,7 @@ fn apply(world: &mut World, profile: Profile, op: &Op) -> (StepResult, Verdict) 
                 bytes,
                 at_page_end: *at_page_end,
             },
+            oracle,
         ),
         Op::RawHwpt {
             bytes,
@@ -627,11 +685,17 @@ fn apply(world: &mut World, profile: Profile, op: &Op) -> (StepResult, Verdict) 
                 data,
                 at_page_end: *at_page_end,
             },
+            oracle,
         ),
     }
 }
 
-fn apply_raw(world: &mut World, profile: Profile, raw: RawIoctl<'_>) -> (StepResult, Verdict) {
+fn apply_raw(
+    world: &mut World,
+    profile: Profile,
+    raw: RawIoctl<'_>,
+    oracle: Oracle,
+) -> (StepResult, Verdict) {
     match raw {
         RawIoctl::Vfio {
             container,
@@ -639,7 +703,7 @@ fn apply_raw(world: &mut World, profile: Profile, raw: RawIoctl<'_>) -> (StepRes
             at_page_end,
         } => {
             let addr = world.place_arg(bytes, at_page_end);
-            call_checked(world, profile, vfio_call(container % 4, addr), None)
+            call_checked(world, profile, vfio_call(container % 4, addr), None, oracle)
         }
         RawIoctl::Hwpt {
             bytes,
@@ -648,7 +712,13 @@ fn apply_raw(world: &mut World, profile: Profile, raw: RawIoctl<'_>) -> (StepRes
         } => {
             world.place_data(data);
             let addr = world.place_arg(bytes, at_page_end);
-            call_checked(world, profile, Call::HwptInvalidate { arg: addr }, None)
+            call_checked(
+                world,
+                profile,
+                Call::HwptInvalidate { arg: addr },
+                None,
+                oracle,
+            )
         }
     }
 }
@@ -818,7 +888,7 @@ mod tests {
                 pasid: 1,
                 page,
             };
-            let (r, verdict) = apply(&mut world, Profile::VfioFixed, &op);
+            let (r, verdict) = apply(&mut world, Profile::VfioFixed, &op, Oracle::On);
             assert!(verdict.is_ok());
             assert!(
                 matches!(r, StepResult::Translated(Some(a)) if a == 7 * PAGE_SIZE),

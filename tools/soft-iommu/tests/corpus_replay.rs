@@ -2,7 +2,7 @@
 //! on the stable toolchain: `corpora/<target>/*` and `corpora/regressions/<target>/*`. A failure
 //! names the file.
 
-use soft_iommu::harness::{self, FIXED_PROFILES};
+use soft_iommu::harness::{self, Oracle, FIXED_PROFILES};
 use soft_iommu::Profile;
 use std::path::{Path, PathBuf};
 
@@ -49,19 +49,19 @@ fn replay(target: &str, min_files: usize, body: impl Fn(&[u8]) -> Result<(), Str
 #[test]
 fn ioctl_bytes_corpus() {
     replay("ioctl_bytes", 20, |d| {
-        harness::ioctl_bytes(d, &FIXED_PROFILES).map_err(|v| v.to_string())
+        harness::ioctl_bytes(d, &FIXED_PROFILES, Oracle::On).map_err(|v| v.to_string())
     });
 }
 
 #[test]
 fn copy_struct_corpus() {
-    replay("copy_struct", 8, harness::copy_struct);
+    replay("copy_struct", 8, |d| harness::copy_struct(d, Oracle::On));
 }
 
 #[test]
 fn invalidate_ops_corpus() {
     replay("invalidate_ops", 10, |d| {
-        harness::invalidate_ops(d, &FIXED_PROFILES).map_err(|v| v.to_string())
+        harness::invalidate_ops(d, &FIXED_PROFILES, Oracle::On).map_err(|v| v.to_string())
     });
 }
 
@@ -79,11 +79,32 @@ fn hazard_seeds_break_v1() {
     for f in hazards {
         let bytes = std::fs::read(&f).unwrap();
         assert!(
-            harness::ioctl_bytes(&bytes, &[Profile::V1]).is_err(),
+            harness::ioctl_bytes(&bytes, &[Profile::V1], Oracle::On).is_err(),
             "{} does not break v1",
             f.display()
         );
     }
+}
+
+#[test]
+fn with_the_oracle_off_nothing_is_reported() {
+    // `cargo xtask fuzz speed` runs the targets with UAPI_GUARD_ORACLE=off: the same operations on
+    // the model alone, so even v1's hazards and a wrong copy_struct pass unreported.
+    for f in files("ioctl_bytes") {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(harness::ioctl_bytes(&bytes, &[Profile::V1], Oracle::Off).is_ok());
+    }
+    for f in files("invalidate_ops") {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(harness::invalidate_ops(&bytes, &[Profile::V1], Oracle::Off).is_ok());
+    }
+    for f in files("copy_struct") {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(harness::copy_struct(&bytes, Oracle::Off).is_ok());
+    }
+    assert_eq!(Oracle::from_setting(Some("off")), Oracle::Off);
+    assert_eq!(Oracle::from_setting(Some("on")), Oracle::On);
+    assert_eq!(Oracle::from_setting(None), Oracle::On);
 }
 
 #[test]
@@ -101,23 +122,23 @@ fn truncated_empty_and_oversized_inputs_are_decoded_not_crashed() {
         for cut in [0, 1, 2, 3, bytes.len() / 2] {
             let head = &bytes[..cut.min(bytes.len())];
             assert!(
-                harness::ioctl_bytes(head, &FIXED_PROFILES).is_ok(),
+                harness::ioctl_bytes(head, &FIXED_PROFILES, Oracle::On).is_ok(),
                 "{} cut at {cut}",
                 f.display()
             );
             assert!(
-                harness::invalidate_ops(head, &FIXED_PROFILES).is_ok(),
+                harness::invalidate_ops(head, &FIXED_PROFILES, Oracle::On).is_ok(),
                 "{} cut at {cut}",
                 f.display()
             );
             assert!(
-                harness::copy_struct(head).is_ok(),
+                harness::copy_struct(head, Oracle::On).is_ok(),
                 "{} cut at {cut}",
                 f.display()
             );
         }
     }
-    assert!(harness::ioctl_bytes(&big, &FIXED_PROFILES).is_ok());
-    assert!(harness::invalidate_ops(&big, &FIXED_PROFILES).is_ok());
-    assert!(harness::copy_struct(&big).is_ok());
+    assert!(harness::ioctl_bytes(&big, &FIXED_PROFILES, Oracle::On).is_ok());
+    assert!(harness::invalidate_ops(&big, &FIXED_PROFILES, Oracle::On).is_ok());
+    assert!(harness::copy_struct(&big, Oracle::On).is_ok());
 }
