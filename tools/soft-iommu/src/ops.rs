@@ -503,13 +503,8 @@ impl RawIoctl<'_> {
     }
 }
 
-/// Runs one raw ioctl on `world` in `profile` under the oracle: [`run_sequence_on`] with the one
-/// operation `raw.to_op()`, without copying its bytes.
-pub fn run_raw_on(world: &mut World, profile: Profile, raw: RawIoctl<'_>) -> Result<(), Violation> {
-    run_raw_with(world, profile, raw, Oracle::On)
-}
-
-/// [`run_raw_on`], with the oracle on or off.
+/// Runs one raw ioctl on `world` in `profile`, under the oracle when `oracle` is on:
+/// [`run_sequence_with`] with the one operation `raw.to_op()`, without copying its bytes.
 pub fn run_raw_with(
     world: &mut World,
     profile: Profile,
