@@ -114,6 +114,6 @@ mutants:
 
 ## Run tools/oss-fuzz/build.sh without Docker and each binary over its seed corpus.
 oss-fuzz-test: setup-fuzz
-	tools/scripts/test-oss-fuzz-build.sh
+	$(CARGO) xtask oss-fuzz-test
 
 ci: check test check-snapshots fuzz-smoke

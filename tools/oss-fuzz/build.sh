@@ -1,7 +1,7 @@
 #!/bin/bash -eu
 # OSS-Fuzz / ClusterFuzzLite build script: builds every cargo-fuzz target with `cargo fuzz build -O`
 # and places each binary and its <target>_seed_corpus.zip (corpora/<target> plus
-# corpora/regressions/<target>) in $OUT. Tested outside Docker by tools/scripts/test-oss-fuzz-build.sh (`make oss-fuzz-test`).
+# corpora/regressions/<target>) in $OUT. Tested outside Docker by `cargo xtask oss-fuzz-test` (`make oss-fuzz-test`).
 cd "$SRC/uapi-guard"
 CARGO_FUZZ=${CARGO_FUZZ:-cargo fuzz}
 $CARGO_FUZZ build -O --fuzz-dir fuzz

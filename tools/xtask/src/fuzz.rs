@@ -168,7 +168,7 @@ impl Run {
     }
 }
 
-fn nightly_installed() -> bool {
+pub fn nightly_installed() -> bool {
     Command::new("rustup")
         .args(["toolchain", "list"])
         .stderr(Stdio::null())

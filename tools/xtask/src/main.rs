@@ -8,6 +8,7 @@
 mod bench;
 mod fuzz;
 mod mutant;
+mod oss_fuzz;
 mod snapshot;
 mod util;
 
@@ -62,6 +63,9 @@ enum Task {
         /// The new include root (default: Debian trixie's).
         new: Option<std::path::PathBuf>,
     },
+    /// Run tools/oss-fuzz/build.sh as OSS-Fuzz would, without Docker (temporary $SRC and $OUT),
+    /// then every binary it built over its seed corpus zip.
+    OssFuzzTest,
     /// Print one of the lists the tasks use, one item a line (for the bash installation scripts).
     List { what: List },
 }
@@ -88,6 +92,7 @@ fn main() -> ExitCode {
         Task::Snapshot { check } => snapshot::main(check),
         Task::Bench { runs, all_runs } => bench::bench(runs, all_runs),
         Task::BenchAbidiff { old, new } => bench::abidiff(old, new),
+        Task::OssFuzzTest => oss_fuzz::main(),
         Task::List { what } => list(what),
     };
     match result {
