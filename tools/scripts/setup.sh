@@ -8,16 +8,15 @@
 # command to run and fails.
 set -euo pipefail
 
-pkgs=(libclang-dev clang gcc gcc-multilib make git python3 python3-jsonschema)
-[ "${1:-}" = "--bench" ] && pkgs+=(abigail-tools)
-for a in i386 arm64 armhf riscv64 ppc64el s390x; do
-  pkgs+=("linux-libc-dev-$a-cross")
-done
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+# install PACKAGE...: installs those not yet installed (as root), or prints the command and fails.
+install() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
   if [ "$(id -u)" = 0 ]; then
     apt-get update -q
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
@@ -26,7 +25,18 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
     exit 1
   fi
-fi
+}
+
+pkgs=(libclang-dev clang gcc gcc-multilib make git python3 python3-jsonschema)
+[ "${1:-}" = "--bench" ] && pkgs+=(abigail-tools)
+install "${pkgs[@]}"
+# The other architectures' asm/ headers: the list is the model's (`cargo xtask list
+# cross-arches`, which builds without libclang), read once the compiler above is there.
+cross=$(cd "$top" && cargo xtask list cross-arches) && [ -n "$cross" ] ||
+  { echo "setup: cannot list the architectures (cargo xtask list cross-arches)" >&2; exit 1; }
+cross_pkgs=()
+for a in $cross; do cross_pkgs+=("linux-libc-dev-$a-cross"); done
+install "${cross_pkgs[@]}"
 if [ "${1:-}" = "--fuzz" ] && ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
