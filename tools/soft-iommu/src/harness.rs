@@ -114,12 +114,15 @@ pub fn ioctl_bytes(data: &[u8], profiles: &[Profile], oracle: Oracle) -> Result<
 pub fn copy_struct(data: &[u8], oracle: Oracle) -> Result<(), String> {
     let word =
         |i: usize| u16::from_le_bytes([*data.get(i).unwrap_or(&0), *data.get(i + 1).unwrap_or(&0)]);
-    let ksize = u64::from(word(0) % 512);
-    let usize_ = u64::from(word(2) % 1024);
-    let offset = u64::from(word(4)) % PAGE_SIZE;
     let flags = data.get(6).copied().unwrap_or(0);
-    let fail_nth = data.get(7).copied().filter(|&n| n != 0 && flags & 2 != 0);
-    let bytes = data.get(8..).unwrap_or(&[]);
+    let input = CopyStructInput {
+        ksize: u64::from(word(0) % 512),
+        usize_: u64::from(word(2) % 1024),
+        offset: u64::from(word(4)) % PAGE_SIZE,
+        flags,
+        fail_nth: data.get(7).copied().filter(|&n| n != 0 && flags & 2 != 0),
+        bytes: data.get(8..).unwrap_or(&[]),
+    };
     thread_local! {
         static START: UserMemory = {
             let mut mem = UserMemory::new();
@@ -131,9 +134,24 @@ pub fn copy_struct(data: &[u8], oracle: Oracle) -> Result<(), String> {
     START.with(|start| {
         SCRATCH.with_borrow_mut(|mem| {
             mem.clone_from(start);
-            copy_struct_in(mem, ksize, usize_, offset, flags, fail_nth, bytes, oracle)
+            copy_struct_in(mem, &input, oracle)
         })
     })
+}
+
+/// One decoded [`copy_struct`] input.
+struct CopyStructInput<'a> {
+    /// The kernel's struct size.
+    ksize: u64,
+    /// The size userspace passes.
+    usize_: u64,
+    /// Where in the first page the user struct starts.
+    offset: u64,
+    /// Bit 0: unmap the second page; bit 1: inject a fault at `fail_nth`.
+    flags: u8,
+    fail_nth: Option<u8>,
+    /// The user struct's bytes.
+    bytes: &'a [u8],
 }
 
 /// Where [`copy_struct`] places the user struct: two zeroed pages, the second one unmapped on
@@ -142,17 +160,19 @@ const COPY_STRUCT_BASE: u64 = 0x40000;
 
 /// [`copy_struct`] on `mem`, holding the two zeroed pages at [`COPY_STRUCT_BASE`]. With the
 /// oracle off, only `copy_struct_from_user` runs: no reference, no check of the reads.
-#[allow(clippy::too_many_arguments)]
 fn copy_struct_in(
     mem: &mut UserMemory,
-    ksize: u64,
-    usize_: u64,
-    offset: u64,
-    flags: u8,
-    fail_nth: Option<u8>,
-    bytes: &[u8],
+    input: &CopyStructInput<'_>,
     oracle: Oracle,
 ) -> Result<(), String> {
+    let &CopyStructInput {
+        ksize,
+        usize_,
+        offset,
+        flags,
+        fail_nth,
+        bytes,
+    } = input;
     let base = COPY_STRUCT_BASE;
     let _ = mem.poke(
         base + offset,

@@ -61,26 +61,12 @@ fn ids_in(kind: &str) -> Vec<String> {
     ids
 }
 
-/// Runs `f` on every id, two at a time, and collects the failures.
+/// Runs `f` on every id on the thread pool, and collects the failures in id order.
 fn each(ids: &[String], f: impl Fn(&str) -> Result<(), String> + Sync) -> Vec<String> {
-    let next = std::sync::Mutex::new(0usize);
-    let failures = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| loop {
-                let i = {
-                    let mut n = next.lock().unwrap();
-                    *n += 1;
-                    *n - 1
-                };
-                let Some(id) = ids.get(i) else { break };
-                if let Err(e) = f(id) {
-                    failures.lock().unwrap().push(format!("{id}: {e}"));
-                }
-            });
-        }
-    });
-    failures.into_inner().unwrap()
+    use rayon::prelude::*;
+    ids.par_iter()
+        .filter_map(|id| f(id).err().map(|e| format!("{id}: {e}")))
+        .collect()
 }
 
 #[test]
