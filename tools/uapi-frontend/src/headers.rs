@@ -105,22 +105,6 @@ fn collect(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), Error> {
     Ok(())
 }
 
-/// The kernel version (`major.minor`) of the headers under `root`, from `linux/version.h`.
-pub fn kernel_version(root: &Path) -> Result<String, Error> {
-    let path = root.join("linux/version.h");
-    let text = crate::input::read_text_bounded(&path, crate::input::HEADER_LIMIT)?;
-    let code = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("#define LINUX_VERSION_CODE "))
-        .find_map(|v| v.trim().parse::<u64>().ok())
-        .ok_or_else(|| Error::Snapshot {
-            path: path.clone(),
-            line: 0,
-            message: "no numeric LINUX_VERSION_CODE".into(),
-        })?;
-    Ok(format!("{}.{}", code >> 16, (code >> 8) & 0xff))
-}
-
 /// What the header texts under `root` define, read from the text (bounded reads, no compile):
 /// the names each architecture's own `asm/` headers define (`#define` macros, enumerators and
 /// `struct`/`union` tags as `struct x`), and the macros the UAPI folders' headers `#define`. A

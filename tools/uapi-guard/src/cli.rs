@@ -459,7 +459,7 @@ fn snapshot(args: SnapshotArgs) -> Result<ExitCode> {
         // linux/version.h is a header of the tree: read inside the sandbox too.
         let version = match &args.kernel_version {
             Some(v) => v.clone(),
-            None => uapi_frontend::headers::kernel_version(&args.headers)?,
+            None => uapi_model::uapi_tree::kernel_version(&args.headers)?,
         };
         let extractions = extract_for_snapshot(&args, &version, &arches)?;
         Ok((version, extractions))

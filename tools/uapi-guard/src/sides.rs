@@ -53,7 +53,7 @@ pub fn load(
         );
     }
     let version =
-        uapi_frontend::headers::kernel_version(path).unwrap_or_else(|_| path.display().to_string());
+        uapi_model::uapi_tree::kernel_version(path).unwrap_or_else(|_| path.display().to_string());
     let extractions = uapi_frontend::extract_set(path, set, &version, arches, Some(frontend))?;
     Ok(Side {
         layouts: extractions.into_iter().map(|e| e.layout).collect(),

@@ -404,6 +404,22 @@ pub fn includes(text: &str) -> Vec<Include> {
     found
 }
 
+/// The kernel version (`major.minor`) of the headers under `root`, from `linux/version.h`.
+pub fn kernel_version(root: &std::path::Path) -> Result<String, crate::Error> {
+    let path = root.join("linux/version.h");
+    let text = crate::input::read_text_bounded(&path, crate::input::HEADER_LIMIT)?;
+    let code = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("#define LINUX_VERSION_CODE "))
+        .find_map(|v| v.trim().parse::<u64>().ok())
+        .ok_or_else(|| crate::Error::Snapshot {
+            path: path.clone(),
+            line: 0,
+            message: "no numeric LINUX_VERSION_CODE".into(),
+        })?;
+    Ok(format!("{}.{}", code >> 16, (code >> 8) & 0xff))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

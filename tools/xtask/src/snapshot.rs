@@ -8,7 +8,7 @@
 
 use crate::util;
 use crate::SUITES;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
@@ -25,23 +25,6 @@ const FIXTURES: [(&str, &str, &str); 2] = [
         "linux/vfio.h with the v1 VFIO_IOMMU_CACHE_INVALIDATE patch applied, over the v5.5 iommu.h (a symlink to the 5.5 fixture): the versioned iommu_cache_invalidate_info embedded after argsz and flags, and the ioctl defined with _IO.",
     ),
 ];
-
-/// `MAJOR.MINOR` from `LINUX_VERSION_CODE` in `<include_root>/linux/version.h`.
-fn kernel_version(include_root: &Path) -> Result<String> {
-    let path = include_root.join("linux/version.h");
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    for line in text.lines() {
-        let mut words = line.split_whitespace();
-        if words.next() == Some("#define") && words.next() == Some("LINUX_VERSION_CODE") {
-            let code: u64 = words.next().and_then(|w| w.parse().ok()).with_context(|| {
-                format!("{}: LINUX_VERSION_CODE is not a number", path.display())
-            })?;
-            return Ok(format!("{}.{}", code / 65536, (code / 256) % 256));
-        }
-    }
-    bail!("{}: no LINUX_VERSION_CODE", path.display())
-}
 
 /// Writes the snapshot of `include_root` as `<out_root>/vfio/<version>` with `readme` beside it:
 /// into `<dir>.new` first, then renamed over the old one.
@@ -146,7 +129,7 @@ pub fn main(check: bool) -> Result<ExitCode> {
     }
     for suite in SUITES {
         let root = cache.join(suite).join("usr/include");
-        let version = kernel_version(&root)?;
+        let version = uapi_model::uapi_tree::kernel_version(&root)?;
         let packages_path = cache.join(suite).join("PACKAGES");
         let packages = std::fs::read_to_string(&packages_path)
             .with_context(|| format!("reading {}", packages_path.display()))?;

@@ -82,7 +82,7 @@ pub fn read_header(
         let parser = match parsers.iter().position(|p| p.args == args) {
             Some(i) => &mut parsers[i],
             None => {
-                parsers.push(Parser::new(args)?);
+                parsers.push(Parser::new(args));
                 parsers.last_mut().expect("just pushed")
             }
         };
@@ -123,16 +123,16 @@ struct Parser {
 }
 
 impl Parser {
-    fn new(args: Vec<String>) -> Result<Parser, Failure> {
+    fn new(args: Vec<String>) -> Parser {
         let c_file = CString::new("/uapi-guard-direct.c").expect("no NUL");
         // SAFETY: creating an index has no preconditions; it is disposed of in `drop`.
         let index = unsafe { clang_createIndex(0, 0) };
-        Ok(Parser {
+        Parser {
             args,
             c_file,
             index,
             tu: std::ptr::null_mut(),
-        })
+        }
     }
 
     /// Parses `source` as the main file (the first time) or reparses it (every later time).
@@ -205,36 +205,30 @@ unsafe fn read_unit(
     candidates: Vec<String>,
     arch: Arch,
 ) -> Result<Direct, Failure> {
-    {
-        let main_file = clang_getFile(tu, c_file.as_ptr());
-        let result = match first_error(tu, main_file) {
-            Some(message) => Err(Failure::Compile(message)),
-            None => {
-                let header_file = clang_getFile(tu, c_header.as_ptr());
-                let mut walk = Walk {
-                    tu,
-                    arch,
-                    header_file,
-                    main_file,
-                    candidates: candidates.into_iter().collect(),
-                    typedef_names: HashMap::new(),
-                    macros: BTreeMap::new(),
-                    values: BTreeMap::new(),
-                    records: Vec::new(),
-                    enumerators: Vec::new(),
-                    reserved: None,
-                };
-                walk.run();
-                match walk.reserved.take() {
-                    Some(name) => Err(Failure::Compile(format!(
-                        "{header}: the headers define `{name}`, which uapi-guard's macro \
-                         evaluation relies on; refused rather than read wrong values"
-                    ))),
-                    None => Ok(walk.finish()),
-                }
-            }
-        };
-        result
+    let main_file = clang_getFile(tu, c_file.as_ptr());
+    if let Some(message) = first_error(tu, main_file) {
+        return Err(Failure::Compile(message));
+    }
+    let mut walk = Walk {
+        tu,
+        arch,
+        header_file: clang_getFile(tu, c_header.as_ptr()),
+        main_file,
+        candidates: candidates.into_iter().collect(),
+        typedef_names: HashMap::new(),
+        macros: BTreeMap::new(),
+        values: BTreeMap::new(),
+        records: Vec::new(),
+        enumerators: Vec::new(),
+        reserved: None,
+    };
+    walk.run();
+    match walk.reserved.take() {
+        Some(name) => Err(Failure::Compile(format!(
+            "{header}: the headers define `{name}`, which uapi-guard's macro evaluation relies \
+             on; refused rather than read wrong values"
+        ))),
+        None => Ok(walk.finish()),
     }
 }
 
