@@ -104,14 +104,14 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
-    /// An I/O error on a named file.
-    #[error("{}: {source}", path.display())]
+    /// An I/O error on a named file. The system's error is part of the message, not a source
+    /// of its own, so a report of the chain (`{:#}`) does not say it twice.
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
         /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -120,7 +120,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 }
