@@ -15,6 +15,7 @@ use crate::model::{Arch, Layout, SkippedHeader};
 use crate::snapshot::{constant_line, record_lines};
 use crate::waiver::{apply, Date, Waived, Waiver};
 use crate::{lints, rules};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Waivers and the date they are judged on.
@@ -93,10 +94,10 @@ impl Report {
     }
 }
 
-fn by_arch(layouts: &[Layout], side: &str) -> Result<BTreeMap<Arch, Layout>, Error> {
+fn by_arch<'a>(layouts: &'a [Layout], side: &str) -> Result<BTreeMap<Arch, &'a Layout>, Error> {
     let mut map = BTreeMap::new();
     for l in layouts {
-        if map.insert(l.arch, l.clone()).is_some() {
+        if map.insert(l.arch, l).is_some() {
             return Err(Error::Check(format!(
                 "the {side} side has two layouts for {}",
                 l.arch
@@ -106,7 +107,7 @@ fn by_arch(layouts: &[Layout], side: &str) -> Result<BTreeMap<Arch, Layout>, Err
     Ok(map)
 }
 
-fn header_set(layouts: &BTreeMap<Arch, Layout>, side: &str) -> Result<String, Error> {
+fn header_set(layouts: &BTreeMap<Arch, &Layout>, side: &str) -> Result<String, Error> {
     let mut sets: BTreeSet<&str> = layouts.values().map(|l| l.header_set.as_str()).collect();
     let first = sets
         .pop_first()
@@ -119,7 +120,7 @@ fn header_set(layouts: &BTreeMap<Arch, Layout>, side: &str) -> Result<String, Er
     Ok(first.to_string())
 }
 
-fn version(layouts: &BTreeMap<Arch, Layout>) -> String {
+fn version(layouts: &BTreeMap<Arch, &Layout>) -> String {
     layouts
         .values()
         .next()
@@ -163,40 +164,28 @@ pub fn check_knowing(
             names(new.keys())
         )));
     }
+    let compared: Vec<&Layout> = arches.iter().map(|a| new[a]).collect();
+    let old_layouts: Vec<&Layout> = arches.iter().map(|a| old[a]).collect();
+    // Architectures are checked on the thread pool, beside the lints of both sides; the results
+    // are put together in architecture order, so the report does not depend on the scheduling.
+    let (per_arch, (lints_old, lints_new)) = rayon::join(
+        || {
+            arches
+                .par_iter()
+                .map(|arch| check_arch(old[arch], new[arch], &compared, elsewhere))
+                .collect::<Vec<_>>()
+        },
+        || rayon::join(|| lints::run(&old_layouts), || lints::run(&compared)),
+    );
     let mut found = Vec::new();
     let mut touched: BTreeSet<String> = BTreeSet::new();
     let mut diffs = BTreeMap::new();
-    let compared: Vec<&Layout> = arches.iter().map(|a| &new[a]).collect();
-    for &arch in &arches {
-        let (o, n) = (&old[&arch], &new[&arch]);
-        let pair = Pair::new(o, n);
-        // Items of a header the old side could not compile were not compared: they are not new,
-        // and neither are their hazards.
-        let old_skipped = skipped_map(&o.skipped);
-        let compared_header = |h: &str| !old_skipped.contains_key(h);
-        touched.extend(pair.records.keys().map(|s| s.to_string()));
-        touched.extend(
-            pair.added_records()
-                .filter(|r| compared_header(&r.header))
-                .map(|r| r.name.clone()),
-        );
-        touched.extend(
-            pair.added_constants()
-                .filter(|c| compared_header(&c.header))
-                .map(|c| c.name.clone()),
-        );
-        touched.extend(pair.changed_constants().map(|(_, c)| c.name.clone()));
-        let per_arch = regroup(o, n, rules::run(&pair), &compared, elsewhere);
-        for f in &per_arch {
-            if let Some(d) = item_diff(o, n, &f.item) {
-                diffs.insert((f.item.clone(), arch), d);
-            }
-        }
-        found.extend(per_arch);
+    for one in per_arch {
+        touched.extend(one.touched);
+        diffs.extend(one.diffs);
+        found.extend(one.findings);
     }
-    let old_layouts: Vec<Layout> = arches.iter().map(|a| old[a].clone()).collect();
-    let new_layouts: Vec<Layout> = arches.iter().map(|a| new[a].clone()).collect();
-    found.extend(new_hazards(&old_layouts, &new_layouts, &touched));
+    found.extend(new_hazards(lints_old, lints_new, &touched));
     let report = Report {
         command: "check",
         header_set: old_set,
@@ -211,12 +200,57 @@ pub fn check_knowing(
     Ok(finish(report, found, waivers))
 }
 
+/// What one architecture's comparison found.
+struct ArchChecked {
+    findings: Vec<Finding>,
+    /// The items the change touched (see [`new_hazards`]).
+    touched: BTreeSet<String>,
+    diffs: BTreeMap<(String, Arch), String>,
+}
+
+/// Runs every rule on one architecture's pair and reads the result (see [`regroup`]).
+fn check_arch(o: &Layout, n: &Layout, compared: &[&Layout], elsewhere: &Elsewhere) -> ArchChecked {
+    let pair = Pair::new(o, n);
+    // Items of a header the old side could not compile were not compared: they are not new,
+    // and neither are their hazards.
+    let old_skipped = skipped_map(&o.skipped);
+    let compared_header = |h: &str| !old_skipped.contains_key(h);
+    let mut touched: BTreeSet<String> = pair.records.keys().map(|s| s.to_string()).collect();
+    touched.extend(
+        pair.added_records()
+            .filter(|r| compared_header(&r.header))
+            .map(|r| r.name.clone()),
+    );
+    touched.extend(
+        pair.added_constants()
+            .filter(|c| compared_header(&c.header))
+            .map(|c| c.name.clone()),
+    );
+    touched.extend(pair.changed_constants().map(|(_, c)| c.name.clone()));
+    let findings = regroup(o, n, rules::run(&pair), compared, elsewhere);
+    let mut diffs = BTreeMap::new();
+    for f in &findings {
+        let key = (f.item.clone(), n.arch);
+        if diffs.contains_key(&key) {
+            continue;
+        }
+        if let Some(d) = item_diff(o, n, &f.item) {
+            diffs.insert(key, d);
+        }
+    }
+    ArchChecked {
+        findings,
+        touched,
+        diffs,
+    }
+}
+
 /// Lints one version of a header set on every architecture given.
 pub fn lint(layouts: &[Layout], waivers: Option<&Waivers>) -> Result<Report, Error> {
     let map = by_arch(layouts, "linted")?;
     let set = header_set(&map, "linted")?;
     let arches: Vec<Arch> = map.keys().copied().collect();
-    let list: Vec<Layout> = map.values().cloned().collect();
+    let list: Vec<&Layout> = map.values().copied().collect();
     let mut found = lints::run(&list);
     for l in &list {
         for sk in &l.skipped {
@@ -623,17 +657,17 @@ fn probe_notes(l: &Layout) -> impl Iterator<Item = Finding> + '_ {
     })
 }
 
-/// The lint findings of the new side on touched items that the old side does not have: the same
-/// lint on the same item, field and architecture before the change is not new.
-fn new_hazards(old: &[Layout], new: &[Layout], touched: &BTreeSet<String>) -> Vec<Finding> {
+/// Of the lint findings `new` of the new side, those on touched items that the old side's `old`
+/// do not have: the same lint on the same item, field and architecture before the change is not
+/// new.
+fn new_hazards(old: Vec<Finding>, new: Vec<Finding>, touched: &BTreeSet<String>) -> Vec<Finding> {
     let key = |f: &Finding, a: Arch| (f.rule, f.item.clone(), f.field.clone(), a);
-    let before: BTreeSet<_> = lints::run(old)
+    let before: BTreeSet<_> = old
         .iter()
         .filter(|f| touched.contains(&f.item))
         .flat_map(|f| f.arches.iter().map(move |&a| key(f, a)))
         .collect();
-    lints::run(new)
-        .into_iter()
+    new.into_iter()
         .filter(|f| touched.contains(&f.item))
         .filter_map(|mut f| {
             let kept = f

@@ -17,6 +17,9 @@ pub struct Pair<'a> {
     pub renamed_to: BTreeMap<&'a str, &'a Constant>,
     /// Added constant name -> the removed constant it renames.
     pub renamed_from: BTreeMap<&'a str, &'a Constant>,
+    /// The new side's ioctls by their argument type (normalized, see [`normalize_type`]), so
+    /// questions about the ioctls carrying a record do not scan every constant.
+    new_ioctls_by_arg: BTreeMap<&'a str, Vec<&'a Constant>>,
 }
 
 impl<'a> Pair<'a> {
@@ -34,12 +37,22 @@ impl<'a> Pair<'a> {
                 })
             })
             .collect();
+        let mut new_ioctls_by_arg: BTreeMap<&str, Vec<&Constant>> = BTreeMap::new();
+        for c in new.constants.values() {
+            if let Some(arg) = c.ioctl.as_ref().and_then(|io| io.arg_type.as_deref()) {
+                new_ioctls_by_arg
+                    .entry(normalize_type(arg))
+                    .or_default()
+                    .push(c);
+            }
+        }
         let mut pair = Pair {
             old,
             new,
             records,
             renamed_to: BTreeMap::new(),
             renamed_from: BTreeMap::new(),
+            new_ioctls_by_arg,
         };
         pair.find_renames();
         pair
@@ -122,22 +135,28 @@ impl<'a> Pair<'a> {
     /// The ioctls of the new side whose argument is `record` and whose number encodes its size
     /// (`_IOR`, `_IOW`, `_IOWR`).
     pub fn sized_ioctls_carrying(&self, record: &str) -> Vec<&'a Constant> {
-        sized_ioctls_carrying(self.new, record)
+        self.new_ioctls_carrying(record)
+            .filter(|c| {
+                !size_tolerant(c) && c.ioctl.as_ref().is_some_and(|io| io.macro_name != "_IO")
+            })
+            .collect()
+    }
+
+    /// The new side's ioctls whose argument is `record`, in name order.
+    fn new_ioctls_carrying(&self, record: &str) -> impl Iterator<Item = &'a Constant> + '_ {
+        self.new_ioctls_by_arg
+            .get(record)
+            .into_iter()
+            .flatten()
+            .copied()
     }
 
     /// How `r`'s length travels ([`size_carrier`]), or, failing that, whether a DRM ioctl
     /// carries it (the DRM core copies what the caller's number encodes and zero-fills the rest).
     pub fn size_carrier(&self, r: &Record) -> Option<SizeCarrier> {
         size_carrier(r).or_else(|| {
-            self.new
-                .constants
-                .values()
-                .any(|c| {
-                    size_tolerant(c)
-                        && c.ioctl.as_ref().is_some_and(|io| {
-                            io.arg_type.as_deref().map(normalize_type) == Some(r.name.as_str())
-                        })
-                })
+            self.new_ioctls_carrying(&r.name)
+                .any(size_tolerant)
                 .then_some(SizeCarrier::DrmIoctl)
         })
     }
@@ -170,21 +189,6 @@ fn other_kind<'a>(layout: &'a Layout, name: &str) -> Option<&'a Record> {
         return None;
     };
     layout.records.get(&swapped)
-}
-
-/// The ioctls of `layout` whose argument is `record` and whose number encodes its size.
-pub fn sized_ioctls_carrying<'a>(layout: &'a Layout, record: &str) -> Vec<&'a Constant> {
-    layout
-        .constants
-        .values()
-        .filter(|c| {
-            !size_tolerant(c)
-                && c.ioctl.as_ref().is_some_and(|io| {
-                    io.macro_name != "_IO"
-                        && io.arg_type.as_deref().map(normalize_type) == Some(record)
-                })
-        })
-        .collect()
 }
 
 /// True when the old member `f` (`data.note`, a member of an anonymous struct or union) lives on

@@ -16,7 +16,7 @@ pub const LINT: Lint = Lint {
 
 const SIBLINGS: [(Arch, Arch); 2] = [(Arch::I386, Arch::X86_64), (Arch::Arm, Arch::Aarch64)];
 
-fn check(layouts: &[Layout], out: &mut LintOut) {
+fn check(layouts: &[&Layout], out: &mut LintOut) {
     let get = |a: Arch| layouts.iter().find(|l| l.arch == a);
     for (narrow, wide) in SIBLINGS {
         let (Some(n), Some(w)) = (get(narrow), get(wide)) else {

@@ -16,7 +16,7 @@ pub const LINT: Lint = Lint {
     check,
 };
 
-fn check(layouts: &[Layout], out: &mut LintOut) {
+fn check(layouts: &[&Layout], out: &mut LintOut) {
     for l in layouts {
         for outer in l.records.values() {
             let last_offset = outer.fields.iter().map(|f| f.offset_bytes).max();

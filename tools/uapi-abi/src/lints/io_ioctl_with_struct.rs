@@ -24,7 +24,7 @@ fn words(s: &str) -> Vec<String> {
         .collect()
 }
 
-fn check(layouts: &[Layout], out: &mut LintOut) {
+fn check(layouts: &[&Layout], out: &mut LintOut) {
     for l in layouts {
         for c in l.constants.values() {
             let Some(io) = &c.ioctl else { continue };

@@ -25,7 +25,7 @@ pub struct Lint {
     /// The usual fix, shown in reviews.
     pub hint: &'static str,
     /// The check: reads one version's layouts (one per architecture), appends findings.
-    pub check: fn(&[Layout], &mut LintOut),
+    pub check: fn(&[&Layout], &mut LintOut),
 }
 
 /// Every lint, in the order they run.
@@ -45,7 +45,7 @@ pub fn find(id: &str) -> Option<&'static Lint> {
 }
 
 /// Runs every lint over one version's layouts; findings are per architecture, not yet merged.
-pub fn run(layouts: &[Layout]) -> Vec<Finding> {
+pub fn run(layouts: &[&Layout]) -> Vec<Finding> {
     let mut out = LintOut {
         findings: Vec::new(),
     };

@@ -50,7 +50,7 @@ fn reason(c_type: &str) -> Option<&'static str> {
     }
 }
 
-fn check(layouts: &[Layout], out: &mut LintOut) {
+fn check(layouts: &[&Layout], out: &mut LintOut) {
     for l in layouts {
         for r in l.records.values() {
             for f in &r.fields {

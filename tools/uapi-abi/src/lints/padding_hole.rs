@@ -22,7 +22,7 @@ fn covered(f: &Field) -> (u64, u64) {
     }
 }
 
-fn check(layouts: &[Layout], out: &mut LintOut) {
+fn check(layouts: &[&Layout], out: &mut LintOut) {
     for l in layouts {
         for r in l.records.values() {
             if r.kind != RecordKind::Struct || r.fields.is_empty() {

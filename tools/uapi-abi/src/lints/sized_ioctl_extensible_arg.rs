@@ -15,7 +15,7 @@ pub const LINT: Lint = Lint {
     check,
 };
 
-fn check(layouts: &[Layout], out: &mut LintOut) {
+fn check(layouts: &[&Layout], out: &mut LintOut) {
     for l in layouts {
         for c in l.constants.values() {
             let Some(io) = &c.ioctl else { continue };

@@ -30,7 +30,7 @@ fn is_64bit_integer(c_type: &str) -> bool {
     )
 }
 
-fn check(layouts: &[Layout], out: &mut LintOut) {
+fn check(layouts: &[&Layout], out: &mut LintOut) {
     for l in layouts {
         for r in l.records.values() {
             for f in &r.fields {
