@@ -1,5 +1,5 @@
 //! `cargo xtask bench` (extraction speed) and `cargo xtask bench-abidiff` (uapi-guard's check
-//! against the kernel's gcc/abidw/abidiff method), both on the release build of uapi-guard.
+//! against the kernel's own method, scripts/check-uapi.sh's gcc and abidiff per header), both on the release build of uapi-guard.
 
 use crate::util::{self, median, time_once};
 use anyhow::{bail, Context, Result};
@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::Mutex;
 use std::time::Instant;
 
 fn guard(top: &Path) -> PathBuf {
@@ -88,76 +87,80 @@ fn on_path(program: &str) -> bool {
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
-/// The kernel's method for one header: compile with -g keeping unused types (plus one symbol,
-/// without which abidw refuses an object), then abidw with every type. Leaves `<out>.xml` on
-/// success.
-fn dump_header(root: &Path, header: &str, out: &Path) -> Result<()> {
-    let object = out.with_extension("o");
+/// What the kernel's method made of one header.
+enum Verdict {
+    /// Missing on the new side (the script's "was removed" error).
+    Removed,
+    /// A side did not compile (the script's "Could not compile" error).
+    NoCompile,
+    /// abidiff's exit status.
+    Diffed(i32),
+}
+
+/// scripts/check-uapi.sh's `do_compile`: the header forced into a one-function C90 file built
+/// into a shared object with -O0 -g, keeping unused types. Debian's trees keep asm/ under the
+/// multiarch folder, hence the second -I (headers_install puts it in the include root itself).
+fn kernel_compile(root: &Path, header: &Path, out: &Path) -> Result<bool> {
     let mut gcc = Command::new("gcc")
+        .args(["-shared", "-nostdlib", "-fPIC", "-o"])
+        .arg(out)
         .args([
             "-x",
             "c",
-            "-",
-            "-c",
-            "-g",
+            "-O0",
+            "-std=c90",
             "-fno-eliminate-unused-debug-types",
-            "-I",
+            "-g",
         ])
-        .arg(root)
-        .arg("-I")
-        .arg(root.join("x86_64-linux-gnu"))
-        .arg("-o")
-        .arg(&object)
+        .arg(format!("-I{}", root.display()))
+        .arg(format!("-I{}", root.join("x86_64-linux-gnu").display()))
+        .arg("-include")
+        .arg(header)
+        .arg("-")
         .stdin(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
     if let Some(mut stdin) = gcc.stdin.take() {
-        write!(stdin, "#include <{header}>\nint uapi_guard_anchor;\n")?;
+        stdin.write_all(b"int f(void) { return 0; }\n")?;
     }
-    if !gcc.wait()?.success() {
-        return Ok(());
-    }
-    let xml = out.with_extension("xml");
-    let dumped = Command::new("abidw")
-        .args([
-            "--load-all-types",
-            "--no-corpus-path",
-            "--no-comp-dir-path",
-            "--type-id-style",
-            "hash",
-        ])
-        .arg("--out-file")
-        .arg(&xml)
-        .arg(&object)
-        .stderr(Stdio::null())
-        .status()?
-        .success();
-    if !dumped {
-        let _ = std::fs::remove_file(&xml);
-    }
-    Ok(())
+    Ok(gcc.wait()?.success())
 }
 
-/// Dumps every header of the all set (x86_64) of `root` into `<work>/<side>/`.
-fn dump_side(guard: &Path, work: &Path, side: &str, root: &Path) -> Result<()> {
-    let dir = work.join(side);
-    std::fs::create_dir_all(&dir)?;
-    let list = util::output(
-        Command::new(guard)
-            .arg("headers")
-            .arg(root)
-            .args(["--set", "all", "--arch", "x86_64"]),
-    )?;
-    let headers: Vec<&str> = list.lines().collect();
-    // Every core, as the kernel's method runs (rayon's pool has one thread per core).
-    headers.par_iter().for_each(|h| {
-        // `<dir>/linux_vfio.h` + .o / .xml, as the script named them.
-        let out = dir.join(format!("{}.x", h.replace('/', "_")));
-        if let Err(e) = dump_header(root, h, &out) {
-            eprintln!("bench-abidiff: {h}: {e:#}");
-        }
-    });
-    Ok(())
+/// Where `header` (an include name) is in a Debian tree: asm/ under the multiarch folder.
+fn installed(root: &Path, header: &str) -> PathBuf {
+    match header.starts_with("asm/") {
+        true => root.join("x86_64-linux-gnu").join(header),
+        false => root.join(header),
+    }
+}
+
+/// scripts/check-uapi.sh's `compare_abi` for one header: compile the new side, then the old,
+/// then `abidiff --non-reachable-types old new` (its report goes to `<work>/log/<name>.diff`).
+/// The script's suppression file is left out: it filters what abidiff reports, not what it reads.
+fn kernel_method(old: &Path, new: &Path, header: &str, work: &Path) -> Result<Verdict> {
+    let (old_header, new_header) = (installed(old, header), installed(new, header));
+    if !new_header.is_file() {
+        return Ok(Verdict::Removed);
+    }
+    let name = header.replace('/', "_");
+    let log = work.join("log");
+    let (old_bin, new_bin) = (
+        log.join(format!("{name}.old.bin")),
+        log.join(format!("{name}.new.bin")),
+    );
+    if !kernel_compile(new, &new_header, &new_bin)? || !kernel_compile(old, &old_header, &old_bin)?
+    {
+        return Ok(Verdict::NoCompile);
+    }
+    let report = std::fs::File::create(log.join(format!("{name}.diff")))?;
+    let status = Command::new("abidiff")
+        .arg("--non-reachable-types")
+        .arg(&old_bin)
+        .arg(&new_bin)
+        .stdout(report.try_clone()?)
+        .stderr(report)
+        .status()?;
+    Ok(Verdict::Diffed(status.code().unwrap_or(-1)))
 }
 
 /// One line about a uapi-guard JSON report.
@@ -210,7 +213,7 @@ fn guard_check(
 }
 
 /// Compares uapi-guard's full check with the kernel's own method (scripts/check-uapi.sh: compile
-/// each header with -g, abidw, abidiff) on the same pair of include trees and the same headers:
+/// each header into a shared object with -g, abidiff the two) on the same pair of include trees and the same headers:
 /// every header of the `all` set. The kernel's method checks x86_64 only; uapi-guard runs twice,
 /// for x86_64 and for all seven architectures.
 pub fn abidiff(old: Option<PathBuf>, new: Option<PathBuf>) -> Result<ExitCode> {
@@ -230,8 +233,8 @@ pub fn abidiff(old: Option<PathBuf>, new: Option<PathBuf>) -> Result<ExitCode> {
     }
     let old = old.canonicalize()?;
     let new = new.canonicalize()?;
-    if !on_path("abidw") {
-        eprintln!("bench-abidiff: abidw missing (tools/scripts/setup.sh --bench)");
+    if !on_path("abidiff") {
+        eprintln!("bench-abidiff: abidiff missing (tools/scripts/setup.sh --bench)");
         return Ok(ExitCode::FAILURE);
     }
     let work = tempfile::Builder::new()
@@ -243,68 +246,46 @@ pub fn abidiff(old: Option<PathBuf>, new: Option<PathBuf>) -> Result<ExitCode> {
     let (ours, ours_rc) = guard_check(&guard, &old, &new, "x86_64", &work, "uapi-guard")?;
     let (ours_all, all_rc) = guard_check(&guard, &old, &new, "all", &work, "uapi-guard-all")?;
 
-    // The kernel's method, header by header, on every core, then abidiff of each pair present on
-    // both sides, non-reachable types included.
+    // The kernel's method (scripts/check-uapi.sh): every header of the old side, one job per
+    // header on every core, each compiling both sides and running abidiff.
     let start = Instant::now();
-    dump_side(&guard, &work, "old", &old)?;
-    dump_side(&guard, &work, "new", &new)?;
-    let xmls: Vec<String> = util::files_in(&work.join("old"))?
-        .iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .filter(|n| n.ends_with(".xml"))
+    let list = util::output(
+        Command::new(&guard)
+            .arg("headers")
+            .arg(&old)
+            .args(["--set", "all", "--arch", "x86_64"]),
+    )?;
+    let headers: Vec<&str> = list.lines().collect();
+    std::fs::create_dir_all(work.join("log"))?;
+    let verdicts: Vec<(String, Result<Verdict>)> = headers
+        .par_iter()
+        .map(|h| (h.to_string(), kernel_method(&old, &new, h, &work)))
         .collect();
-    let codes: Mutex<Vec<(String, i32)>> = Mutex::new(Vec::new());
-    let removed: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    xmls.par_iter().for_each(|x| {
-        let (o, n) = (work.join("old").join(x), work.join("new").join(x));
-        if !n.is_file() {
-            removed
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(x.clone());
-            return;
-        }
-        let diff = work.join("old").join(format!("{x}.diff"));
-        let result = std::fs::File::create(&diff).and_then(|f| {
-            Command::new("abidiff")
-                .arg("--non-reachable-types")
-                .arg(&o)
-                .arg(&n)
-                .stdout(f.try_clone()?)
-                .stderr(f)
-                .status()
-        });
-        match result {
-            Ok(status) => codes
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((x.clone(), status.code().unwrap_or(-1))),
-            Err(e) => failures
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(format!("{x}: {e}")),
-        }
-    });
     let theirs = format!("{:.1}", start.elapsed().as_secs_f64());
-    let (mut codes, mut removed) = (codes.into_inner()?, removed.into_inner()?);
-    let failures = failures.into_inner()?;
-    if !failures.is_empty() {
-        bail!("abidiff did not run: {}", failures.join("; "));
+    let mut codes = Vec::new();
+    let (mut removed, mut no_compile, mut failures) = (Vec::new(), 0, Vec::new());
+    for (h, v) in verdicts {
+        match v {
+            Ok(Verdict::Diffed(c)) => codes.push((h, c)),
+            Ok(Verdict::Removed) => removed.push(h),
+            Ok(Verdict::NoCompile) => no_compile += 1,
+            Err(e) => failures.push(format!("{h}: {e:#}")),
+        }
     }
-    codes.sort();
-    removed.sort();
-    let codes_text: String = codes.iter().map(|(x, c)| format!("{x} {c}\n")).collect();
+    if !failures.is_empty() {
+        bail!("the kernel's method did not run: {}", failures.join("; "));
+    }
+    let codes_text: String = codes.iter().map(|(h, c)| format!("{h} {c}\n")).collect();
     std::fs::write(work.join("abidiff.codes"), codes_text)?;
     if !removed.is_empty() {
-        let text: String = removed.iter().map(|x| format!("{x} removed\n")).collect();
+        let text: String = removed.iter().map(|h| format!("{h} removed\n")).collect();
         std::fs::write(work.join("abidiff.removed"), text)?;
     }
 
     let changed = codes.iter().filter(|(_, c)| *c != 0).count();
-    let incompatible = codes.iter().filter(|(_, c)| *c >= 8).count();
+    let incompatible = codes.iter().filter(|(_, c)| *c & 8 != 0).count();
     let mut lines = 0;
-    for f in util::files_in(&work.join("old"))? {
+    for f in util::files_in(&work.join("log"))? {
         if f.extension().is_some_and(|e| e == "diff") {
             lines += std::fs::read_to_string(&f).map_or(0, |t| t.lines().count());
         }
@@ -326,10 +307,12 @@ pub fn abidiff(old: Option<PathBuf>, new: Option<PathBuf>) -> Result<ExitCode> {
         report("uapi-guard-all", all_rc)
     );
     println!(
-        "{:<34} {:>8} s  {} headers dumped; abidiff: {changed} headers changed, {incompatible} incompatible, {lines} report lines",
-        "gcc -g + abidw + abidiff",
+        "{:<34} {:>8} s  {} headers: {} compared, {} removed, {no_compile} did not compile; abidiff: {changed} changed, {incompatible} incompatible, {lines} report lines",
+        "check-uapi.sh method (gcc, abidiff)",
         theirs,
-        xmls.len()
+        headers.len(),
+        codes.len(),
+        removed.len()
     );
     let ratio = |a: &str, b: &str| {
         let (a, b): (f64, f64) = (a.parse().unwrap_or(0.0), b.parse().unwrap_or(0.0));
@@ -344,7 +327,7 @@ pub fn abidiff(old: Option<PathBuf>, new: Option<PathBuf>) -> Result<ExitCode> {
         ratio(&theirs, &ours_all)
     );
     println!(
-        "details: {} (uapi-guard.json, abidiff.codes, old/*.diff)",
+        "details: {} (uapi-guard.json, abidiff.codes, log/*.diff)",
         work.display()
     );
     Ok(ExitCode::SUCCESS)
