@@ -213,7 +213,7 @@ fn copy_struct_in(
 }
 
 /// `invalidate_ops`: a profile and a sequence of operations decoded with `arbitrary`, run under
-/// the oracle after every step.
+/// the oracle after every step, from a [`World::booted`].
 pub fn invalidate_ops(data: &[u8], profiles: &[Profile], oracle: Oracle) -> Result<(), Violation> {
     if profiles.is_empty() {
         return Ok(());
@@ -230,7 +230,7 @@ pub fn invalidate_ops(data: &[u8], profiles: &[Profile], oracle: Oracle) -> Resu
         }
     }
     static FRESH: OnceLock<World> = OnceLock::new();
-    let fresh = FRESH.get_or_init(World::new);
+    let fresh = FRESH.get_or_init(World::booted);
     on_copy_of(fresh, |world| {
         run_sequence_with(world, profiles[index], &ops, oracle)
     })
