@@ -3,8 +3,8 @@
 # probes, gcc-multilib for the `gcc -m32` agreement test, the linux-libc-dev-<arch>-cross
 # packages whose asm/ headers the probes and bindgen use, git for the diff bot and
 # python3-jsonschema for the SARIF schema test. `--fuzz` adds cargo-fuzz; `--mutants` adds
-# cargo-mutants at the pinned version below; `--bench` adds abigail-tools (abidw, abidiff) for
-# the comparison benchmark. As root it installs what is missing; otherwise it prints the exact
+# cargo-mutants at the pinned version below; `--bench` adds abigail-tools (abidiff) for the
+# comparison benchmark. As root it installs what is missing; otherwise it prints the exact
 # command to run and fails.
 set -euo pipefail
 
