@@ -55,8 +55,9 @@ enum Task {
         #[arg(default_value_t = 3)]
         all_runs: usize,
     },
-    /// uapi-guard's full check against the kernel's own method (gcc -g, abidw, abidiff per header,
-    /// on every core) on the same pair of include trees; prints both times and their ratios.
+    /// uapi-guard's full check against the kernel's own method, as scripts/check-uapi.sh runs it
+    /// (each side built with gcc -g into a shared object, then abidiff, per header on every core)
+    /// on the same pair of include trees; prints both times and their ratios.
     BenchAbidiff {
         /// The old include root (default: Debian bookworm's, from .cache/kernel-headers).
         old: Option<std::path::PathBuf>,
