@@ -7,7 +7,13 @@ use std::time::Instant;
 
 /// The repository's top directory (this crate is tools/xtask).
 pub fn top() -> Result<PathBuf> {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // `cargo run` (the `cargo xtask` alias) names this package's folder at run time; the
+    // compile-time value is where the binary was built, which is another checkout when several
+    // share one target dir.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let here = manifest_dir.join("../..");
     here.canonicalize()
         .with_context(|| format!("resolving {}", here.display()))
 }
