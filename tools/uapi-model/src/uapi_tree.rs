@@ -356,18 +356,10 @@ pub fn includes(text: &str) -> Vec<Include> {
                 .unwrap_or(d.len());
             let (name, operand) = d.split_at(end);
             if matches!(name, "include" | "include_next" | "import" | "embed") {
-                let operand = operand.trim();
-                let target = if let Some(p) =
-                    operand.strip_prefix('<').and_then(|r| r.strip_suffix('>'))
-                {
-                    IncludeTarget::Angle(p.to_string())
-                } else if let Some(p) = operand.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
-                {
-                    IncludeTarget::Quoted(p.to_string())
-                } else {
-                    IncludeTarget::Computed(operand.to_string())
-                };
-                found.push(Include { line, target });
+                found.push(Include {
+                    line,
+                    target: target_of(operand),
+                });
                 continue;
             }
         }
@@ -378,18 +370,10 @@ pub fn includes(text: &str) -> Vec<Include> {
             let after = after.strip_prefix("_next").unwrap_or(after).trim_start();
             if let Some(inner) = after.strip_prefix('(') {
                 let end = inner.find(')').unwrap_or(inner.len());
-                let operand = inner[..end].trim();
-                let target = if let Some(p) =
-                    operand.strip_prefix('<').and_then(|r| r.strip_suffix('>'))
-                {
-                    IncludeTarget::Angle(p.to_string())
-                } else if let Some(p) = operand.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
-                {
-                    IncludeTarget::Quoted(p.to_string())
-                } else {
-                    IncludeTarget::Computed(operand.to_string())
-                };
-                found.push(Include { line, target });
+                found.push(Include {
+                    line,
+                    target: target_of(&inner[..end]),
+                });
             }
             rest = after;
         }
@@ -402,6 +386,18 @@ pub fn includes(text: &str) -> Vec<Include> {
         }
     }
     found
+}
+
+/// What an include operand names: `<path>`, `"path"`, or anything else (computed).
+fn target_of(operand: &str) -> IncludeTarget {
+    let operand = operand.trim();
+    if let Some(p) = operand.strip_prefix('<').and_then(|r| r.strip_suffix('>')) {
+        IncludeTarget::Angle(p.to_string())
+    } else if let Some(p) = operand.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        IncludeTarget::Quoted(p.to_string())
+    } else {
+        IncludeTarget::Computed(operand.to_string())
+    }
 }
 
 /// The kernel version (`major.minor`) of the headers under `root`, from `linux/version.h`.

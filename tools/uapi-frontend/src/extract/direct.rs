@@ -14,7 +14,7 @@
 
 #![allow(unsafe_code, non_upper_case_globals)]
 
-use super::libclang_eval::{self, spelling, text};
+use super::libclang_eval::{self, spelled_at, spelling, text};
 use crate::model::{Arch, BitRange, Field, Record, RecordKind};
 use clang_sys::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -341,15 +341,7 @@ unsafe fn expansion(location: CXSourceLocation) -> (CXFile, u32, u32) {
 type DeclKey = (usize, u32);
 
 unsafe fn decl_key(cursor: CXCursor) -> DeclKey {
-    let mut file: CXFile = std::ptr::null_mut();
-    let (mut line, mut column, mut offset) = (0, 0, 0);
-    clang_getSpellingLocation(
-        clang_getCursorLocation(cursor),
-        &mut file,
-        &mut line,
-        &mut column,
-        &mut offset,
-    );
+    let (file, offset) = spelled_at(cursor);
     (file as usize, offset)
 }
 

@@ -192,6 +192,15 @@ unsafe fn evaluate(cursor: CXCursor) -> Option<i64> {
 
 /// The name of the file the cursor is in.
 unsafe fn file_of(cursor: CXCursor) -> String {
+    let (file, _) = spelled_at(cursor);
+    if file.is_null() {
+        return String::new();
+    }
+    text(clang_getFileName(file))
+}
+
+/// Where the cursor is spelled: its file (null if none) and byte offset.
+pub(super) unsafe fn spelled_at(cursor: CXCursor) -> (CXFile, u32) {
     let mut file: CXFile = std::ptr::null_mut();
     let (mut line, mut column, mut offset) = (0, 0, 0);
     clang_getSpellingLocation(
@@ -201,10 +210,7 @@ unsafe fn file_of(cursor: CXCursor) -> String {
         &mut column,
         &mut offset,
     );
-    if file.is_null() {
-        return String::new();
-    }
-    text(clang_getFileName(file))
+    (file, offset)
 }
 
 pub(super) unsafe fn spelling(cursor: CXCursor) -> String {
