@@ -2,14 +2,13 @@
 //! and by the stable corpus replay in `cargo test`. Each takes the raw bytes libFuzzer hands a
 //! target and returns the first oracle violation as text; any input, of any length, is valid.
 //! Each also takes an [`Oracle`] switch: [`Oracle::Off`] runs the same operations without the
-//! oracle's checks (the fuzz targets read it once from `UAPI_GUARD_ORACLE`; every test passes
-//! [`Oracle::On`]).
+//! oracle's checks, [`Oracle::Hunt`] reports only one hazard's findings (the fuzz targets read it
+//! once from `UAPI_GUARD_ORACLE` and `UAPI_GUARD_HUNT`; every test passes [`Oracle::On`]).
 
 use crate::copy_struct;
 use crate::errno::Errno;
 use crate::fail_nth::FailNth;
 use crate::handlers::Profile;
-use crate::hazard::Hazard;
 pub use crate::ops::Oracle;
 use crate::ops::{run_raw_with, run_sequence_on, run_sequence_with, Op, RawIoctl, Violation};
 use crate::usermem::{UserMemory, UserRange, PAGE_SIZE};
@@ -235,10 +234,4 @@ pub fn invalidate_ops(data: &[u8], profiles: &[Profile], oracle: Oracle) -> Resu
         run_sequence_with(world, profiles[index], &ops, oracle)
     })
     .map(|_| ())
-}
-
-/// Whether a fuzz target should report `v`: always in a normal run; in a hunt (`hunting` names a
-/// hazard) only if the violation is that hazard, so the time to each hazard can be measured.
-pub fn reportable(v: &Violation, hunting: Option<Hazard>) -> bool {
-    hunting.is_none_or(|h| Hazard::of(&v.finding) == Some(h))
 }

@@ -7,6 +7,7 @@
 //! fuzzer drives it through [`ops::run_sequence`] or the [`harness`] entry points.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod copy_struct;
 pub mod errno;

@@ -4,6 +4,7 @@
 use crate::errno::Errno;
 use crate::fail_nth::FailNth;
 use crate::handlers::{ioctl, Call, Profile};
+use crate::hazard::Hazard;
 use crate::iommu::{PAGES, PASIDS};
 use crate::oracle;
 use crate::uapi::{cache_info as ci, hwpt_invalidate as h, put, vfio_cache_invalidate as cmd};
@@ -396,25 +397,41 @@ pub fn run_sequence(profile: Profile, ops: &[Op]) -> Result<RunStats, Violation>
     run_sequence_on(&mut World::new(), profile, ops)
 }
 
-/// Whether a run checks the oracle after every ioctl. [`Oracle::Off`] applies the same operations
-/// to the model alone, for measuring how much of a fuzz target's time the oracle takes
-/// (`cargo xtask fuzz speed`); such a run never reports a violation.
+/// Whether a run checks the oracle after every ioctl, and which findings end it. [`Oracle::Off`]
+/// applies the same operations to the model alone, for measuring how much of a fuzz target's time
+/// the oracle takes (`cargo xtask fuzz speed`); such a run never reports a violation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Oracle {
-    /// Every ioctl is checked (every test and every normal fuzz run).
+    /// Every ioctl is checked and the first finding is the violation (every test and every normal
+    /// fuzz run).
     #[default]
     On,
+    /// Every ioctl is checked, but only a finding of this hazard is a violation: a finding of
+    /// another is passed over and the run goes on from the state the call left. How `cargo xtask
+    /// fuzz hunt` times each hazard in `v1`, which has all of them: a sequence that trips an
+    /// earlier, other hazard still reaches the one hunted.
+    Hunt(Hazard),
     /// No check: the model alone.
     Off,
 }
 
 impl Oracle {
-    /// The switch from the value of the `UAPI_GUARD_ORACLE` environment variable: `off` turns the
-    /// oracle off; anything else, or no value, leaves it on.
-    pub fn from_setting(value: Option<&str>) -> Oracle {
-        match value {
-            Some("off") => Oracle::Off,
+    /// The switch from the values of the `UAPI_GUARD_ORACLE` and `UAPI_GUARD_HUNT` environment
+    /// variables: `off` turns the oracle off; otherwise a hazard's name ([`Hazard::name`]) hunts
+    /// that hazard; anything else, or no value, leaves the oracle on.
+    pub fn from_setting(oracle: Option<&str>, hunt: Option<&str>) -> Oracle {
+        match (oracle, hunt.and_then(Hazard::from_name)) {
+            (Some("off"), _) => Oracle::Off,
+            (_, Some(hazard)) => Oracle::Hunt(hazard),
             _ => Oracle::On,
+        }
+    }
+
+    /// Whether `finding` ends the run.
+    pub fn stops_at(self, finding: &oracle::Finding) -> bool {
+        match self {
+            Oracle::Hunt(hazard) => Hazard::of(finding) == Some(hazard),
+            Oracle::On | Oracle::Off => true,
         }
     }
 }
@@ -446,8 +463,11 @@ pub fn run_sequence_with(
             StepResult::Ioctl(Err(_)) => stats.ioctl_err += 1,
             _ => {}
         }
-        if let Err(finding) = verdict {
-            return Err(violation(profile, step, finding, ops, &results));
+        match verdict {
+            Err(finding) if oracle.stops_at(&finding) => {
+                return Err(violation(profile, step, finding, ops, &results));
+            }
+            _ => {}
         }
     }
     Ok(stats)
@@ -512,7 +532,12 @@ pub fn run_raw_with(
     oracle: Oracle,
 ) -> Result<(), Violation> {
     let (result, verdict) = apply_raw(world, profile, raw, oracle);
-    verdict.map_err(|finding| violation(profile, 0, finding, &[raw.to_op()], &[result]))
+    match verdict {
+        Err(finding) if oracle.stops_at(&finding) => {
+            Err(violation(profile, 0, finding, &[raw.to_op()], &[result]))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn violation(

@@ -102,9 +102,19 @@ fn with_the_oracle_off_nothing_is_reported() {
         let bytes = std::fs::read(&f).unwrap();
         assert!(harness::copy_struct(&bytes, Oracle::Off).is_ok());
     }
-    assert_eq!(Oracle::from_setting(Some("off")), Oracle::Off);
-    assert_eq!(Oracle::from_setting(Some("on")), Oracle::On);
-    assert_eq!(Oracle::from_setting(None), Oracle::On);
+    assert_eq!(Oracle::from_setting(Some("off"), None), Oracle::Off);
+    assert_eq!(Oracle::from_setting(Some("on"), None), Oracle::On);
+    assert_eq!(Oracle::from_setting(None, None), Oracle::On);
+    // UAPI_GUARD_HUNT names a hazard; off still wins, and an unknown name hunts nothing.
+    assert_eq!(
+        Oracle::from_setting(None, Some("partial-failure")),
+        Oracle::Hunt(soft_iommu::hazard::Hazard::PartialFailure)
+    );
+    assert_eq!(
+        Oracle::from_setting(Some("off"), Some("partial-failure")),
+        Oracle::Off
+    );
+    assert_eq!(Oracle::from_setting(None, Some("no-such")), Oracle::On);
 }
 
 #[test]

@@ -6,7 +6,8 @@ use soft_iommu::fail_nth::FailNth;
 use soft_iommu::handlers::{ioctl, Call, Profile};
 use soft_iommu::hazard::Hazard;
 use soft_iommu::ops::{
-    hwpt_bytes, run_sequence, ArgSize, HwptArg, HwptEntry, NbGranules, Op, VfioArg,
+    hwpt_bytes, run_sequence, run_sequence_with, ArgSize, HwptArg, HwptEntry, NbGranules, Op,
+    Oracle, VfioArg,
 };
 use soft_iommu::oracle;
 use soft_iommu::uapi::{cache_info as ci, hwpt_invalidate as h, put, u32_at};
@@ -129,6 +130,43 @@ fn device_failing_half_way() {
         fail_nth: None,
     });
     run_sequence(Profile::Iommufd, &ops).unwrap();
+}
+
+#[test]
+fn a_hunt_passes_over_other_hazards_and_stops_at_its_own() {
+    // Step 0 trips unknown-flags in v1; steps 1 and 2 then make a device fail half way.
+    let unknown_flags = VfioArg {
+        info_flags: (ci::FLAG_PASID | 1 << 5) as u8,
+        ..vfio()
+    };
+    let ops = [
+        vfio_op(unknown_flags),
+        Op::SetFailing {
+            dev: 1,
+            failing: true,
+        },
+        vfio_op(vfio()),
+    ];
+    let run = |oracle| run_sequence_with(&mut World::booted(), Profile::V1, &ops, oracle);
+    let first = run(Oracle::On).expect_err("v1 accepts unknown flags");
+    assert_eq!(
+        (first.step, Hazard::of(&first.finding)),
+        (0, Some(Hazard::UnknownFlags))
+    );
+    let hunted = run(Oracle::Hunt(Hazard::PartialFailure)).expect_err("the failing device");
+    assert_eq!(
+        (hunted.step, Hazard::of(&hunted.finding)),
+        (2, Some(Hazard::PartialFailure)),
+        "{hunted}"
+    );
+    assert_eq!(
+        hunted.trace.len(),
+        3,
+        "the trace keeps the step passed over"
+    );
+    // A hunt for a hazard the sequence does not show runs it to the end and reports nothing.
+    let stats = run(Oracle::Hunt(Hazard::SiblingLeak)).expect("no sibling leak here");
+    assert_eq!(stats.ops, 3);
 }
 
 #[test]

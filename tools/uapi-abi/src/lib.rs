@@ -6,6 +6,7 @@
 //! Pure: no libclang, no compiler, and the library never prints and never exits.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod check;
 pub mod diff;

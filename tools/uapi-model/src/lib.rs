@@ -5,6 +5,7 @@
 //! No libclang, no I/O beyond reading and atomically writing snapshot files.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod error;
 pub mod input;
