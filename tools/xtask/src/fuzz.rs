@@ -56,9 +56,10 @@ pub enum Verb {
         #[arg(default_value_t = 20)]
         seconds: u64,
     },
-    /// Fuzz the v1 profile from an empty corpus once per hazard of the seed review and run; report
-    /// the time to the first violation of that hazard (median, worst), then run the fixed profiles
-    /// FIXED_SECONDS each (default SECONDS) and expect no violation.
+    /// Fuzz the v1 profile from an empty corpus once per hazard of the seed review and run (seed =
+    /// run number; findings of other hazards are passed over); report the time to the first
+    /// violation of that hazard (median, worst), then run the fixed profiles FIXED_SECONDS each
+    /// (default SECONDS) and expect no violation.
     Hunt {
         #[arg(default_value_t = 60)]
         seconds: u64,
