@@ -3,6 +3,7 @@
 //! names the file.
 
 use soft_iommu::harness::{self, Oracle, FIXED_PROFILES};
+use soft_iommu::hazard::Hazard;
 use soft_iommu::Profile;
 use std::path::{Path, PathBuf};
 
@@ -78,11 +79,22 @@ fn hazard_seeds_break_v1() {
     assert!(hazards.len() >= 7);
     for f in hazards {
         let bytes = std::fs::read(&f).unwrap();
-        assert!(
-            harness::ioctl_bytes(&bytes, &[Profile::V1], Oracle::On).is_err(),
-            "{} does not break v1",
-            f.display()
-        );
+        let run = |oracle| harness::ioctl_bytes(&bytes, &[Profile::V1], oracle);
+        let v = run(Oracle::On)
+            .err()
+            .unwrap_or_else(|| panic!("{} does not break v1", f.display()));
+        // A hunt reports the seed's hazard and passes over it when it hunts any other.
+        let hazard = Hazard::of(&v.finding)
+            .unwrap_or_else(|| panic!("{}: not a review hazard: {v}", f.display()));
+        assert!(run(Oracle::Hunt(hazard)).is_err(), "{}", f.display());
+        for other in Hazard::ALL.into_iter().filter(|&h| h != hazard) {
+            assert!(
+                run(Oracle::Hunt(other)).is_ok(),
+                "{} hunting {}",
+                f.display(),
+                other.name()
+            );
+        }
     }
 }
 
@@ -108,7 +120,7 @@ fn with_the_oracle_off_nothing_is_reported() {
     // UAPI_GUARD_HUNT names a hazard; off still wins, and an unknown name hunts nothing.
     assert_eq!(
         Oracle::from_setting(None, Some("partial-failure")),
-        Oracle::Hunt(soft_iommu::hazard::Hazard::PartialFailure)
+        Oracle::Hunt(Hazard::PartialFailure)
     );
     assert_eq!(
         Oracle::from_setting(Some("off"), Some("partial-failure")),
