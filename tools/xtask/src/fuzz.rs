@@ -823,7 +823,11 @@ fn hunt(
         let work = tempfile::tempdir()?;
         let run = fuzzer.run_target(t, fixed_seconds, work.path(), &[], &fuzz_extra(), &[])?;
         if run.rc == 0 {
-            println!("  {t}: no violation");
+            println!(
+                "  {t}: no violation ({} runs, {} exec/s)",
+                run.stat("number_of_executed_units"),
+                run.exec_per_sec()
+            );
         } else {
             println!("  {t}: VIOLATION");
             for line in run
